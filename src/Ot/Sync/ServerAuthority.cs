@@ -1,0 +1,169 @@
+namespace CollabEdit.Ot.Sync;
+
+/// <summary>
+/// The server half of the sync algorithm for one document (Jupiter / ot.js style). It holds the
+/// current text and revision and the most recent committed ops. A submit based on revision b is
+/// transformed against each committed op b+1 … R in turn (never their composition), applied, and
+/// committed as R+1. Not thread-safe: exactly one writer owns it.
+/// </summary>
+public sealed class ServerAuthority
+{
+    private readonly TextDocument _document;
+    private readonly int _maxHistory;
+
+    // Committed ops, oldest first; _history[i] produced revision _firstRevision + i.
+    private readonly List<CommittedOp> _history = [];
+    private int _firstRevision;
+
+    // The last commit of each client still inside the kept history: enough to recognise a retry,
+    // because a client has at most one op in flight.
+    private readonly Dictionary<string, CommittedOp> _lastByClient = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// An authority for a document whose text at <paramref name="revision"/> is
+    /// <paramref name="text"/>. <paramref name="recent"/> are the latest committed ops, ending at
+    /// <paramref name="revision"/>, so submits based on older revisions can still be transformed and
+    /// retries recognised. At most <paramref name="maxHistory"/> ops are kept.
+    /// </summary>
+    public ServerAuthority(string text, int revision = 0, int maxHistory = 1000, IEnumerable<CommittedOp>? recent = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(revision);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxHistory, 1);
+        _document = new TextDocument(text);
+        Revision = revision;
+        _maxHistory = maxHistory;
+        _firstRevision = revision + 1;
+        foreach (var op in recent ?? [])
+        {
+            if (_history.Count > 0 && op.Revision != _history[^1].Revision + 1)
+            {
+                throw new ArgumentException(
+                    $"ServerAuthority: recent ops must be consecutive; got {op.Revision} after {_history[^1].Revision}.", nameof(recent));
+            }
+
+            _history.Add(op);
+            _lastByClient[op.ClientId] = op;
+        }
+
+        if (_history.Count > 0)
+        {
+            if (_history[^1].Revision != revision)
+            {
+                throw new ArgumentException(
+                    $"ServerAuthority: the recent ops end at {_history[^1].Revision}, not at revision {revision}.", nameof(recent));
+            }
+
+            _firstRevision = _history[0].Revision;
+        }
+
+        Trim();
+    }
+
+    /// <summary>The revision of the current text: the number of ops committed since creation.</summary>
+    public int Revision { get; private set; }
+
+    /// <summary>The current text, owned by the authority: read it, never apply to it directly.</summary>
+    public TextDocument Document => _document;
+
+    /// <summary>The oldest base revision a submit may have and still be transformed.</summary>
+    public int OldestBaseRevision => _firstRevision - 1;
+
+    /// <summary>The committed ops kept in memory, oldest first.</summary>
+    public IReadOnlyList<CommittedOp> History => _history;
+
+    /// <summary>
+    /// Commits <paramref name="op"/>, submitted by <paramref name="clientId"/> as its
+    /// <paramref name="seq"/>th op against <paramref name="baseRevision"/>, or recognises a retry of
+    /// one committed before. A rejection changes nothing.
+    /// </summary>
+    public SubmitResult Submit(string clientId, long seq, int baseRevision, TextOperation op)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        ArgumentNullException.ThrowIfNull(op);
+
+        if (_lastByClient.TryGetValue(clientId, out var last))
+        {
+            if (seq == last.Seq)
+            {
+                return last.BaseRevision == baseRevision && last.Submitted.Equals(op)
+                    ? SubmitResult.Duplicate(last.Revision)
+                    : SubmitResult.Rejected(SubmitError.SeqReused, $"seq {seq} was already used for a different op.");
+            }
+
+            if (seq < last.Seq)
+            {
+                return SubmitResult.Rejected(SubmitError.SeqReused, $"seq {seq} is older than this client's last seq {last.Seq}.");
+            }
+        }
+
+        if (baseRevision < 0 || baseRevision > Revision)
+        {
+            return SubmitResult.Rejected(
+                SubmitError.FutureRevision, $"base revision {baseRevision} is outside 0…{Revision}.");
+        }
+
+        if (baseRevision < OldestBaseRevision)
+        {
+            return SubmitResult.Rejected(
+                SubmitError.RevisionTooOld, $"base revision {baseRevision} is older than the oldest kept, {OldestBaseRevision}.");
+        }
+
+        TextOperation transformed = op;
+        try
+        {
+            for (int i = baseRevision - OldestBaseRevision; i < _history.Count; i++)
+            {
+                (_, transformed) = TextOperation.Transform(_history[i].Operation, transformed);
+            }
+
+            _document.Apply(transformed);
+        }
+        catch (InvalidTextOperationException e)
+        {
+            return SubmitResult.Rejected(SubmitError.InvalidOperation, e.Message);
+        }
+
+        Revision++;
+        var committed = new CommittedOp(Revision, transformed, clientId, seq, baseRevision, op);
+        _history.Add(committed);
+        _lastByClient[clientId] = committed;
+        Trim();
+        return SubmitResult.Committed(Revision, transformed);
+    }
+
+    /// <summary>The kept committed ops after <paramref name="revision"/>, oldest first.</summary>
+    public IEnumerable<CommittedOp> Since(int revision)
+    {
+        if (revision < OldestBaseRevision || revision > Revision)
+        {
+            throw new ArgumentOutOfRangeException(nameof(revision), revision, $"Since: kept revisions are {OldestBaseRevision}…{Revision}.");
+        }
+
+        for (int i = revision - OldestBaseRevision; i < _history.Count; i++)
+        {
+            yield return _history[i];
+        }
+    }
+
+    private void Trim()
+    {
+        // Drop in chunks so trimming stays amortised O(1) per commit.
+        if (_history.Count <= _maxHistory + Math.Max(16, _maxHistory / 4))
+        {
+            return;
+        }
+
+        int drop = _history.Count - _maxHistory;
+        for (int i = 0; i < drop; i++)
+        {
+            var old = _history[i];
+            if (_lastByClient.TryGetValue(old.ClientId, out var last) && ReferenceEquals(last, old))
+            {
+                _lastByClient.Remove(old.ClientId);
+            }
+        }
+
+        _history.RemoveRange(0, drop);
+        _firstRevision += drop;
+    }
+}

@@ -1,0 +1,18 @@
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace CollabEdit.Protocol;
+
+/// <summary>
+/// The MessagePack resolver for CollabEdit's wire types: <c>TextOperation</c> through
+/// <see cref="TextOperationFormatter"/>, everything else through the standard resolver.
+/// </summary>
+public static class CollabEditResolver
+{
+    public static IFormatterResolver Instance { get; } = CompositeResolver.Create(
+        [TextOperationFormatter.Instance],
+        [StandardResolver.Instance]);
+
+    public static MessagePackSerializerOptions Options { get; } =
+        MessagePackSerializerOptions.Standard.WithResolver(Instance).WithSecurity(MessagePackSecurity.UntrustedData);
+}
