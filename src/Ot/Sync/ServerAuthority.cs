@@ -15,9 +15,10 @@ public sealed class ServerAuthority
     private readonly List<CommittedOp> _history = [];
     private int _firstRevision;
 
-    // The last commit of each client still inside the kept history: enough to recognise a retry,
-    // because a client has at most one op in flight.
-    private readonly Dictionary<string, CommittedOp> _lastByClient = new(StringComparer.Ordinal);
+    // Every commit still inside the kept history by (clientId, seq), to recognise retries. Not just
+    // each client's last one: an old connection's submit can reach the server after the client
+    // has reconnected, resent it and moved on to its next seq.
+    private readonly Dictionary<(string ClientId, long Seq), CommittedOp> _bySeq = [];
 
     /// <summary>
     /// An authority for a document whose text at <paramref name="revision"/> is
@@ -42,7 +43,7 @@ public sealed class ServerAuthority
             }
 
             _history.Add(op);
-            _lastByClient[op.ClientId] = op;
+            _bySeq[(op.ClientId, op.Seq)] = op;
         }
 
         if (_history.Count > 0)
@@ -81,21 +82,15 @@ public sealed class ServerAuthority
         ArgumentNullException.ThrowIfNull(clientId);
         ArgumentNullException.ThrowIfNull(op);
 
-        if (_lastByClient.TryGetValue(clientId, out var last))
+        if (_bySeq.TryGetValue((clientId, seq), out var previous))
         {
-            if (seq == last.Seq)
-            {
-                return last.BaseRevision == baseRevision && last.Submitted.Equals(op)
-                    ? SubmitResult.Duplicate(last.Revision)
-                    : SubmitResult.Rejected(SubmitError.SeqReused, $"seq {seq} was already used for a different op.");
-            }
-
-            if (seq < last.Seq)
-            {
-                return SubmitResult.Rejected(SubmitError.SeqReused, $"seq {seq} is older than this client's last seq {last.Seq}.");
-            }
+            return previous.BaseRevision == baseRevision && previous.Submitted.Equals(op)
+                ? SubmitResult.Duplicate(previous.Revision)
+                : SubmitResult.Rejected(SubmitError.SeqReused, $"seq {seq} was already used for a different op.");
         }
 
+        // A seq whose commit has left the kept history cannot be recognised, but its base revision
+        // is older than that commit, so the check below refuses it as too old.
         if (baseRevision < 0 || baseRevision > Revision)
         {
             return SubmitResult.Rejected(
@@ -126,7 +121,7 @@ public sealed class ServerAuthority
         Revision++;
         var committed = new CommittedOp(Revision, transformed, clientId, seq, baseRevision, op);
         _history.Add(committed);
-        _lastByClient[clientId] = committed;
+        _bySeq[(clientId, seq)] = committed;
         Trim();
         return SubmitResult.Committed(Revision, transformed);
     }
@@ -156,11 +151,7 @@ public sealed class ServerAuthority
         int drop = _history.Count - _maxHistory;
         for (int i = 0; i < drop; i++)
         {
-            var old = _history[i];
-            if (_lastByClient.TryGetValue(old.ClientId, out var last) && ReferenceEquals(last, old))
-            {
-                _lastByClient.Remove(old.ClientId);
-            }
+            _bySeq.Remove((_history[i].ClientId, _history[i].Seq));
         }
 
         _history.RemoveRange(0, drop);

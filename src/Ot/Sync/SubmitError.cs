@@ -15,6 +15,6 @@ public enum SubmitError
     /// <summary>The base revision is older than the history kept for transforming; the client must reload.</summary>
     RevisionTooOld,
 
-    /// <summary>The (clientId, seq) pair was used before for a different op or base revision, or is older than the last.</summary>
+    /// <summary>The (clientId, seq) pair was used before for a different op or base revision.</summary>
     SeqReused,
 }

@@ -1,0 +1,169 @@
+using CollabEdit.Ot.Sync;
+
+namespace CollabEdit.Ot.Tests;
+
+public sealed class ServerAuthorityTests
+{
+    [Fact]
+    public void Submit_AtCurrentRevision_CommitsAsNextRevision()
+    {
+        var server = new ServerAuthority("abc");
+
+        var result = server.Submit("c1", 1, 0, Ops.Of(3, "d"));
+
+        Assert.True(result.Accepted);
+        Assert.Equal(1, result.Revision);
+        Assert.Equal(1, server.Revision);
+        Assert.Equal("abcd", server.Document.ToString());
+    }
+
+    [Fact]
+    public void Submit_AgainstOldRevision_IsTransformedAgainstEachCommittedOp()
+    {
+        var server = new ServerAuthority("abc");
+        server.Submit("c1", 1, 0, Ops.Of("X", 3));
+        server.Submit("c1", 2, 1, Ops.Of(4, "Y"));
+
+        var result = server.Submit("c2", 1, 0, Ops.Of(1, -1, 1)); // delete "b" of revision 0
+
+        Assert.Equal(3, result.Revision);
+        Assert.Equal(Ops.Of(2, -1, 2), result.Operation);
+        Assert.Equal("XacY", server.Document.ToString());
+    }
+
+    [Fact]
+    public void Submit_ConcurrentInsertsAtSamePosition_FirstCommittedGoesLeft()
+    {
+        var server = new ServerAuthority("xy");
+        server.Submit("first", 1, 0, Ops.Of(1, "A", 1));
+
+        server.Submit("second", 1, 0, Ops.Of(1, "B", 1));
+
+        Assert.Equal("xABy", server.Document.ToString());
+    }
+
+    [Fact]
+    public void Submit_SameClientAndSeqAgain_IsAppliedOnceAndGetsFirstRevision()
+    {
+        var server = new ServerAuthority("");
+        server.Submit("c1", 1, 0, Ops.Of("a"));
+        server.Submit("c2", 1, 1, Ops.Of(1, "b"));
+
+        var retry = server.Submit("c1", 1, 0, Ops.Of("a"));
+
+        Assert.True(retry.Accepted);
+        Assert.True(retry.IsDuplicate);
+        Assert.Equal(1, retry.Revision);
+        Assert.Equal("ab", server.Document.ToString());
+        Assert.Equal(2, server.Revision);
+    }
+
+    [Fact]
+    public void Submit_SameSeqWithDifferentOp_IsRejected()
+    {
+        var server = new ServerAuthority("");
+        server.Submit("c1", 1, 0, Ops.Of("a"));
+
+        var result = server.Submit("c1", 1, 0, Ops.Of("b"));
+
+        Assert.Equal(SubmitError.SeqReused, result.Error);
+        Assert.Equal("a", server.Document.ToString());
+    }
+
+    [Fact]
+    public void Submit_StaleDuplicateOfEarlierSeq_GetsItsRevision()
+    {
+        // The old connection's submit of seq 1 arrives after the client resent it and sent seq 2.
+        var server = new ServerAuthority("");
+        server.Submit("c1", 1, 0, Ops.Of("a"));
+        server.Submit("c1", 2, 1, Ops.Of(1, "b"));
+
+        var stale = server.Submit("c1", 1, 0, Ops.Of("a"));
+
+        Assert.True(stale.IsDuplicate);
+        Assert.Equal(1, stale.Revision);
+        Assert.Equal("ab", server.Document.ToString());
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(-1)]
+    public void Submit_BaseRevisionOutsideHistory_IsFutureRevision(int baseRevision)
+    {
+        var server = new ServerAuthority("abc");
+        server.Submit("c1", 1, 0, Ops.Of(3, "d"));
+
+        var result = server.Submit("c2", 1, baseRevision, Ops.Of(4, "e"));
+
+        Assert.Equal(SubmitError.FutureRevision, result.Error);
+        Assert.Equal("abcd", server.Document.ToString());
+    }
+
+    [Fact]
+    public void Submit_BaseRevisionOlderThanKeptHistory_IsRevisionTooOld()
+    {
+        var server = new ServerAuthority("", maxHistory: 2);
+        for (int i = 0; i < 40; i++)
+        {
+            server.Submit("c1", i + 1, i, TextOperation.Splice(i, i, 0, "x"));
+        }
+
+        var result = server.Submit("c2", 1, 0, Ops.Of("y"));
+
+        Assert.Equal(SubmitError.RevisionTooOld, result.Error);
+        Assert.True(server.OldestBaseRevision > 0);
+        Assert.True(server.Submit("c2", 1, server.OldestBaseRevision, TextOperation.Splice(server.OldestBaseRevision, 0, 0, "y")).Accepted);
+    }
+
+    [Fact]
+    public void Submit_WrongBaseLength_IsInvalidAndChangesNothing()
+    {
+        var server = new ServerAuthority("abc");
+
+        var result = server.Submit("c1", 1, 0, Ops.Of(5, "x"));
+
+        Assert.Equal(SubmitError.InvalidOperation, result.Error);
+        Assert.Contains("5", result.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.Revision);
+        Assert.Equal("abc", server.Document.ToString());
+    }
+
+    [Fact]
+    public void Submit_SplittingSurrogatePair_IsInvalid()
+    {
+        var server = new ServerAuthority("😀");
+
+        var result = server.Submit("c1", 1, 0, Ops.Of(1, "x", 1));
+
+        Assert.Equal(SubmitError.InvalidOperation, result.Error);
+        Assert.Equal("😀", server.Document.ToString());
+    }
+
+    [Fact]
+    public void Constructor_WithRecentOps_RecognisesRetriesAfterReload()
+    {
+        var original = new ServerAuthority("");
+        original.Submit("c1", 1, 0, Ops.Of("a"));
+        original.Submit("c2", 7, 1, Ops.Of(1, "b"));
+
+        var reloaded = new ServerAuthority(original.Document.ToString(), original.Revision, recent: original.History);
+
+        Assert.Equal(2, reloaded.Submit("c2", 7, 1, Ops.Of(1, "b")).Revision);
+        Assert.Equal("ab", reloaded.Document.ToString());
+        var late = reloaded.Submit("c3", 1, 0, Ops.Of("z"));
+        Assert.Equal("abz", reloaded.Document.ToString()); // committed earlier, so "a" and "b" stay left
+        Assert.Equal(3, late.Revision);
+    }
+
+    [Fact]
+    public void Since_ReturnsKeptOpsAfterRevision()
+    {
+        var server = new ServerAuthority("");
+        server.Submit("c1", 1, 0, Ops.Of("a"));
+        server.Submit("c1", 2, 1, Ops.Of(1, "b"));
+
+        Assert.Equal([2], server.Since(1).Select(op => op.Revision));
+        Assert.Empty(server.Since(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => server.Since(3).ToList());
+    }
+}
