@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of CollabEdit: the .NET test projects (xunit) and, once present, the browser
+# modules under node --test. Installs what the tests need on a fresh machine first.
+# Ends with one line "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+if [ -x scripts/install-test-deps.sh ]; then
+  bash scripts/install-test-deps.sh || { echo "installing test dependencies failed"; exit 1; }
+fi
+
+dotnet build CollabEdit.sln -c Debug 2>&1 | tail -n 3
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed"; dotnet build CollabEdit.sln -c Debug 2>&1 | grep -E 'error' | sort -u | head -50; exit 1; }
+
+dotnet test CollabEdit.sln -c Debug --no-build 2>&1 | tee "$log" | grep -vE '^\s*$' | grep -E 'Passed!|Failed!|Failed |Error Message|^\s+(Assert|Expected|Actual|seed)' | head -200
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+
+if [ -f wwwroot/package.json ] && [ -d wwwroot/test ]; then
+  node --test wwwroot/test/ 2>&1 | tee "$log" | tail -n 12
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  passed=$((passed + $(grep -oE '^# pass [0-9]+' "$log" | awk '{print $3}' || echo 0)))
+  failed=$((failed + $(grep -oE '^# fail [0-9]+' "$log" | awk '{print $3}' || echo 0)))
+fi
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # a runner failed without counting a test (crash, hang): never report it as green
+fi
+echo "tests: $passed passed, $failed failed"
+exit $status
