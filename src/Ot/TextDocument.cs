@@ -49,7 +49,7 @@ public sealed class TextDocument
         ArgumentNullException.ThrowIfNull(op);
         CheckFits(op);
         int pos = 0;
-        foreach (var component in op.Components)
+        foreach (var component in op.Span)
         {
             switch (component)
             {
@@ -106,7 +106,7 @@ public sealed class TextDocument
         }
 
         int pos = 0;
-        foreach (var component in op.Components)
+        foreach (var component in op.Span)
         {
             CheckBoundary(pos);
             pos += component.BaseLength;

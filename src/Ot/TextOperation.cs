@@ -26,6 +26,9 @@ public sealed partial class TextOperation : IEquatable<TextOperation>
     /// <summary>The components in canonical form (no empty ones, neighbours merged, insert before delete).</summary>
     public IReadOnlyList<OpComponent> Components => _components;
 
+    /// <summary>The components without an enumerator allocation, for hot loops inside the engine.</summary>
+    internal ReadOnlySpan<OpComponent> Span => _components;
+
     /// <summary>The length of the text this operation applies to: the sum of retains and deletes.</summary>
     public int BaseLength { get; }
 

@@ -1,7 +1,14 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "healthy" }));
-app.Run();
+using CollabEdit.Server;
+using CollabEdit.Server.Storage;
 
-/// <summary>Entry point, visible to the test host.</summary>
-public partial class Program;
+try
+{
+    var app = CollabEditApp.Create(args);
+    app.Run();
+    return 0;
+}
+catch (DataDirectoryInUseException e)
+{
+    Console.Error.WriteLine($"CollabEdit: {e.Message}");
+    return 2;
+}

@@ -1,0 +1,11 @@
+using MessagePack;
+
+namespace CollabEdit.Protocol;
+
+/// <summary>What a client reports with <c>SetPresence</c>: its name, colour and selection.</summary>
+[MessagePackObject]
+public sealed record PresenceInput(
+    [property: Key("name")] string? Name,
+    [property: Key("color")] string? Color,
+    [property: Key("anchor")] int Anchor,
+    [property: Key("head")] int Head);

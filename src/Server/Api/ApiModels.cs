@@ -1,0 +1,33 @@
+using CollabEdit.Ot;
+
+namespace CollabEdit.Server.Api;
+
+/// <summary>A document in the list.</summary>
+public sealed record DocumentSummary(string Id, string Title, int Revision, DateTimeOffset UpdatedAt);
+
+/// <summary>A document with its current text.</summary>
+public sealed record DocumentDetails(string Id, string Title, int Revision, string Text, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>Creates a document; both fields are optional.</summary>
+public sealed record CreateDocumentRequest(string? Title, string? Text);
+
+/// <summary>One committed op of the history: the op applies to the text at revision - 1.</summary>
+public sealed record HistoryEntry(int Revision, TextOperation Op, string Author, DateTimeOffset Timestamp);
+
+/// <summary>The text of a document at a revision.</summary>
+public sealed record RevisionText(int Revision, string Text);
+
+/// <summary>One op that turns the text at <see cref="From"/> into the text at <see cref="To"/>.</summary>
+public sealed record DiffResult(int From, int To, TextOperation Op);
+
+/// <summary>Brings the text back to <see cref="Revision"/> by committing a new op.</summary>
+public sealed record RestoreRequest(int? Revision);
+
+/// <summary>The op a restore committed: <see cref="Revision"/> is new, its text equals that of <see cref="RestoredFrom"/>.</summary>
+public sealed record RestoreResult(int Revision, int RestoredFrom);
+
+/// <summary>Pins <see cref="Name"/> to <see cref="Revision"/> (default: the current one).</summary>
+public sealed record CreateVersionRequest(string? Name, int? Revision);
+
+/// <summary>A named version.</summary>
+public sealed record VersionInfo(string Name, int Revision, DateTimeOffset CreatedAt);

@@ -1,0 +1,91 @@
+using CollabEdit.Protocol;
+using CollabEdit.Server.Api;
+using CollabEdit.Server.Diagnostics;
+using CollabEdit.Server.Documents;
+using CollabEdit.Server.Hubs;
+using CollabEdit.Server.Storage;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace CollabEdit.Server;
+
+/// <summary>Builds the server: used by Program.cs and by tests that host it on a loopback port.</summary>
+public static class CollabEditApp
+{
+    /// <summary>
+    /// Builds the app from command-line <paramref name="args"/>. Throws
+    /// <see cref="DataDirectoryInUseException"/> when another process owns the data directory.
+    /// </summary>
+    public static WebApplication Create(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = FindWebRoot(),
+        });
+        var options = builder.Configuration.GetSection(CollabEditOptions.Section).Get<CollabEditOptions>() ?? new CollabEditOptions();
+        var services = builder.Services;
+        services.Configure<CollabEditOptions>(builder.Configuration.GetSection(CollabEditOptions.Section));
+
+        // Taken first, before anything opens the LiteDB file, and held for the process's life.
+        var dataLock = DataDirectoryLock.Acquire(options.DataPath);
+        services.AddSingleton(dataLock);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CollabEditMetrics>();
+        services.AddSingleton<IWriteFaultInjector, NoWriteFaults>();
+        services.AddSingleton(sp => new DocumentStore(
+            sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.DataPath,
+            sp.GetRequiredService<IWriteFaultInjector>(),
+            sp.GetRequiredService<CollabEditMetrics>(),
+            sp.GetRequiredService<ILogger<DocumentStore>>()));
+        services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
+        services.AddSingleton<DocumentRegistry>();
+        services.AddHostedService<IdleDocumentSweeper>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddSignalR(hub =>
+            {
+                hub.MaximumReceiveMessageSize = options.MaxMessageBytes;
+                hub.EnableDetailedErrors = false;
+                hub.AddFilter<HubErrorFilter>();
+            })
+            .AddJsonProtocol()
+            .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.Options);
+        configureServices?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/api/docs");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
+        app.MapHub<CollabHub>(HubMessages.Path);
+        app.MapDocumentsApi();
+
+        // Stop the sessions (each writes a snapshot) before the store closes.
+        app.Lifetime.ApplicationStopping.Register(() =>
+            app.Services.GetRequiredService<DocumentRegistry>().DisposeAsync().AsTask().GetAwaiter().GetResult());
+        return app;
+    }
+
+    /// <summary>wwwroot of the repository when run from a build folder, else beside the app.</summary>
+    private static string FindWebRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "wwwroot");
+            if (File.Exists(Path.Combine(dir.FullName, "CollabEdit.sln")) && Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "wwwroot");
+    }
+}

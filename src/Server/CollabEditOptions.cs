@@ -1,0 +1,40 @@
+namespace CollabEdit.Server;
+
+/// <summary>Settings under the <c>CollabEdit</c> configuration section. Limits are documented in docs/protocol.md.</summary>
+public sealed class CollabEditOptions
+{
+    public const string Section = "CollabEdit";
+
+    /// <summary>Folder of the LiteDB file and its lock.</summary>
+    public string DataPath { get; set; } = "./data";
+
+    /// <summary>A snapshot of the text is written every this many ops (and when a session unloads).</summary>
+    public int SnapshotInterval { get; set; } = 100;
+
+    /// <summary>How many revisions a submit's base may lag behind and still be transformed.</summary>
+    public int MaxRevisionLag { get; set; } = 1000;
+
+    /// <summary>Largest op, in UTF-16 code units inserted plus deleted: a 1 MB paste fits at once.</summary>
+    public int MaxOpLength { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Largest document, in UTF-16 code units.</summary>
+    public int MaxDocumentLength { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>SignalR's limit on one incoming message, in bytes: room for the largest op in MessagePack or JSON.</summary>
+    public long MaxMessageBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Submits per second a connection may sustain before it is answered <c>rate-limited</c>.</summary>
+    public int SubmitsPerSecond { get; set; } = 2000;
+
+    /// <summary>Submits a connection may send in one burst.</summary>
+    public int SubmitBurst { get; set; } = 4000;
+
+    /// <summary>A document with no clients is unloaded (after a snapshot) once idle this long.</summary>
+    public TimeSpan IdleUnloadAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often idle documents are looked for.</summary>
+    public TimeSpan IdleSweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most ops one history page returns.</summary>
+    public int MaxHistoryPage { get; set; } = 1000;
+}

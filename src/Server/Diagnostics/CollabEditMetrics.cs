@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+
+namespace CollabEdit.Server.Diagnostics;
+
+/// <summary>The server's instruments, on the meter "CollabEdit.Server" (dotnet-counters, OpenTelemetry).</summary>
+public sealed class CollabEditMetrics : IDisposable
+{
+    public const string MeterName = "CollabEdit.Server";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _opsCommitted;
+    private readonly Histogram<int> _commitBatchSize;
+    private readonly Histogram<double> _ackLatency;
+    private readonly Histogram<int> _writeBatchSize;
+    private readonly Histogram<double> _writeDuration;
+    private readonly UpDownCounter<int> _openDocuments;
+    private readonly UpDownCounter<int> _connections;
+
+    public CollabEditMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _opsCommitted = _meter.CreateCounter<long>("collabedit.ops.committed", "{op}", "Ops committed durably");
+        _commitBatchSize = _meter.CreateHistogram<int>("collabedit.commit.batch_size", "{op}", "Ops one document session committed in one durable write");
+        _ackLatency = _meter.CreateHistogram<double>("collabedit.ack.latency", "ms", "From a submit reaching the session to its durable ack");
+        _writeBatchSize = _meter.CreateHistogram<int>("collabedit.storage.batch_size", "{request}", "Write requests (from all documents) per storage transaction");
+        _writeDuration = _meter.CreateHistogram<double>("collabedit.storage.write_duration", "ms", "Commit plus checkpoint of one storage transaction");
+        _openDocuments = _meter.CreateUpDownCounter<int>("collabedit.documents.open", "{document}", "Documents loaded in memory");
+        _connections = _meter.CreateUpDownCounter<int>("collabedit.connections", "{connection}", "Hub connections");
+    }
+
+    public void RecordCommit(int ops)
+    {
+        _opsCommitted.Add(ops);
+        _commitBatchSize.Record(ops);
+    }
+
+    public void RecordAckLatency(TimeSpan latency) => _ackLatency.Record(latency.TotalMilliseconds);
+
+    public void RecordWrite(int requests, TimeSpan duration)
+    {
+        _writeBatchSize.Record(requests);
+        _writeDuration.Record(duration.TotalMilliseconds);
+    }
+
+    public void DocumentOpened() => _openDocuments.Add(1);
+
+    public void DocumentClosed() => _openDocuments.Add(-1);
+
+    public void ConnectionOpened() => _connections.Add(1);
+
+    public void ConnectionClosed() => _connections.Add(-1);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,165 @@
+using CollabEdit.Server.Diagnostics;
+using CollabEdit.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CollabEdit.Server.Documents;
+
+/// <summary>
+/// The open documents: one <see cref="DocumentSession"/> each, created on first use. Connections
+/// and requests hold leases; a document nobody holds is unloaded once idle (after a snapshot).
+/// The lock guards only the map and the lease counts, never I/O.
+/// </summary>
+public sealed partial class DocumentRegistry(
+    DocumentStore store,
+    IOpBroadcaster broadcaster,
+    IOptions<CollabEditOptions> options,
+    TimeProvider time,
+    CollabEditMetrics metrics,
+    ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly Dictionary<string, DocumentSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly ILogger<DocumentRegistry> _log = loggers.CreateLogger<DocumentRegistry>();
+    private readonly ILoggerFactory _loggers = loggers;
+
+    /// <summary>How many documents are loaded.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    /// <summary>True when the document exists in storage (a cheap check before loading a session).</summary>
+    public bool Exists(string documentId) => store.GetDocument(documentId) is not null;
+
+    /// <summary>The session of <paramref name="documentId"/>, loaded if needed, with a lease the caller must <see cref="Release"/>.</summary>
+    public DocumentSession Acquire(string documentId)
+    {
+        lock (_lock)
+        {
+            if (!_sessions.TryGetValue(documentId, out var session))
+            {
+                session = new DocumentSession(documentId, store, broadcaster, options.Value, time, metrics, _loggers.CreateLogger<DocumentSession>());
+                _sessions.Add(documentId, session);
+                metrics.DocumentOpened();
+            }
+
+            session.Leases++;
+            return session;
+        }
+    }
+
+    public void Release(DocumentSession session)
+    {
+        lock (_lock)
+        {
+            session.Leases--;
+            session.LastActivity = time.GetUtcNow();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the document's session under a lease, retrying once on a
+    /// fresh session if the one found was being unloaded.
+    /// </summary>
+    public async Task<T> RunAsync<T>(string documentId, Func<DocumentSession, Task<T>> action)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var session = Acquire(documentId);
+            try
+            {
+                return await action(session).ConfigureAwait(false);
+            }
+            catch (SessionClosedException) when (attempt < 3)
+            {
+                // Unloaded under us: the next Acquire makes a new session.
+            }
+            finally
+            {
+                Release(session);
+            }
+        }
+    }
+
+    /// <summary>Unloads every document nobody holds that has been idle for <paramref name="idleFor"/>.</summary>
+    public async Task<int> UnloadIdleAsync(TimeSpan idleFor)
+    {
+        var now = time.GetUtcNow();
+        List<DocumentSession> idle;
+        lock (_lock)
+        {
+            idle = [.. _sessions.Values.Where(s => s.Leases == 0 && now - s.LastActivity >= idleFor)];
+            foreach (var session in idle)
+            {
+                _sessions.Remove(session.Id);
+            }
+        }
+
+        foreach (var session in idle)
+        {
+            await CloseAsync(session).ConfigureAwait(false);
+        }
+
+        return idle.Count;
+    }
+
+    /// <summary>Unloads <paramref name="documentId"/> now, whoever holds it (used when it is deleted).</summary>
+    public async Task EvictAsync(string documentId)
+    {
+        DocumentSession? session;
+        lock (_lock)
+        {
+            if (_sessions.Remove(documentId, out session))
+            {
+                session.Leases = 0;
+            }
+        }
+
+        if (session is not null)
+        {
+            await CloseAsync(session).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<DocumentSession> all;
+        lock (_lock)
+        {
+            all = [.. _sessions.Values];
+            _sessions.Clear();
+        }
+
+        foreach (var session in all)
+        {
+            await CloseAsync(session).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseAsync(DocumentSession session)
+    {
+        try
+        {
+            await session.CloseAsync().ConfigureAwait(false);
+            await session.Completion.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SessionClosedException or CollabException)
+        {
+            // Already closed, or it never loaded: nothing to save.
+        }
+        finally
+        {
+            metrics.DocumentClosed();
+            LogUnloaded(_log, session.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} unloaded")]
+    private static partial void LogUnloaded(ILogger logger, string documentId);
+}

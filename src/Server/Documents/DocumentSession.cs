@@ -1,0 +1,442 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using CollabEdit.Ot;
+using CollabEdit.Ot.Sync;
+using CollabEdit.Protocol;
+using CollabEdit.Server.Diagnostics;
+using CollabEdit.Server.Storage;
+
+namespace CollabEdit.Server.Documents;
+
+/// <summary>
+/// The one writer of one open document. Everything that changes it or must see a consistent
+/// revision goes through its queue, read by one loop: so the OT authority needs no locks.
+/// <para>
+/// Group commit: the loop takes everything queued, applies it in order, writes the new ops in one
+/// storage request, waits until that is durable, and only then answers the callers and broadcasts
+/// the ops in revision order. Answers that reveal a revision (Open, Catchup, even a retry's ack)
+/// wait for the same write, so no client ever sees an op that might still be lost.
+/// </para>
+/// </summary>
+public sealed partial class DocumentSession
+{
+    private const int MaxCommandsPerBatch = 4096;
+    private const int MaxCatchupOps = 100_000;
+
+    private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DocumentStore _store;
+    private readonly IOpBroadcaster _broadcaster;
+    private readonly CollabEditOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CollabEditMetrics _metrics;
+    private readonly ILogger _log;
+    private ServerAuthority? _authority;
+    private int _snapshotRevision;
+
+    public DocumentSession(
+        string id,
+        DocumentStore store,
+        IOpBroadcaster broadcaster,
+        CollabEditOptions options,
+        TimeProvider time,
+        CollabEditMetrics metrics,
+        ILogger log)
+    {
+        Id = id;
+        _store = store;
+        _broadcaster = broadcaster;
+        _options = options;
+        _time = time;
+        _metrics = metrics;
+        _log = log;
+        LastActivity = time.GetUtcNow();
+        Completion = Task.Run(RunAsync);
+    }
+
+    public string Id { get; }
+
+    /// <summary>Who is here: presence by peer id. Not document content, so not behind the queue.</summary>
+    public ConcurrentDictionary<string, PeerPresence> Presence { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Leases held by connections and requests; managed by the registry under its lock.</summary>
+    internal int Leases { get; set; }
+
+    internal DateTimeOffset LastActivity { get; set; }
+
+    /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
+    public Task Completion { get; }
+
+    public Task<OpenedDocument> OpenAsync() => Send(new OpenCommand());
+
+    public Task<int> SubmitAsync(SubmitRequest request) => Send(new SubmitCommand(request, _time.GetTimestamp()));
+
+    public Task<IReadOnlyList<StoredOp>> CatchupAsync(int fromRevision) => Send(new CatchupCommand(fromRevision));
+
+    /// <summary>Commits the op that turns the current text into <paramref name="text"/>; returns its revision.</summary>
+    public Task<int> RestoreAsync(string text, string author) => Send(new RestoreCommand(text, author));
+
+    /// <summary>The current durable revision.</summary>
+    public Task<int> RevisionAsync() => Send(new RevisionCommand());
+
+    /// <summary>Writes a snapshot if the text moved since the last one, then stops the loop.</summary>
+    public Task CloseAsync() => Send(new CloseCommand());
+
+    private Task<T> Send<T>(Command<T> command)
+    {
+        if (!_commands.Writer.TryWrite(command))
+        {
+            return Task.FromException<T>(new SessionClosedException());
+        }
+
+        return command.Completion.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Command>();
+        var answers = new List<Action>();
+        var committed = new List<PendingOp>();
+        var reader = _commands.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            answers.Clear();
+            committed.Clear();
+            while (batch.Count < MaxCommandsPerBatch && reader.TryRead(out var command))
+            {
+                batch.Add(command);
+            }
+
+            if (!TryLoad(batch))
+            {
+                continue;
+            }
+
+            CloseCommand? close = null;
+            foreach (var command in batch)
+            {
+                try
+                {
+                    switch (command)
+                    {
+                        case CloseCommand c:
+                            close = c;
+                            _commands.Writer.TryComplete();
+                            break;
+                        default:
+                            Process(command, answers, committed);
+                            break;
+                    }
+                }
+                catch (CollabException e)
+                {
+                    command.Fail(e);
+                }
+            }
+
+            if (!await PersistAsync(batch, committed).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            foreach (var answer in answers)
+            {
+                answer();
+            }
+
+            foreach (var pending in committed)
+            {
+                _broadcaster.Broadcast(pending.Op, pending.ConnectionId);
+            }
+
+            LastActivity = _time.GetUtcNow();
+            if (close is not null)
+            {
+                await CloseNowAsync(close).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private void Process(Command command, List<Action> answers, List<PendingOp> committed)
+    {
+        var authority = _authority!;
+        switch (command)
+        {
+            case OpenCommand open:
+                var opened = new OpenedDocument(authority.Revision, authority.Document.ToString());
+                answers.Add(() => open.Completion.TrySetResult(opened));
+                break;
+            case RevisionCommand revision:
+                int current = authority.Revision;
+                answers.Add(() => revision.Completion.TrySetResult(current));
+                break;
+            case SubmitCommand submit:
+                int committedAs = Commit(submit.Request, committed);
+                answers.Add(() =>
+                {
+                    _metrics.RecordAckLatency(_time.GetElapsedTime(submit.ReceivedAt));
+                    submit.Completion.TrySetResult(committedAs);
+                });
+                break;
+            case RestoreCommand restore:
+                var op = TextDiff.Between(authority.Document.ToString(), restore.Text);
+                var request = new SubmitRequest($"restore:{Guid.NewGuid():N}", 1, authority.Revision, op, restore.Author, "server", null);
+                int restoredAs = Commit(request, committed);
+                answers.Add(() => restore.Completion.TrySetResult(restoredAs));
+                break;
+            case CatchupCommand catchup:
+                var ops = Catchup(catchup.FromRevision, committed);
+                answers.Add(() => catchup.Completion.TrySetResult(ops));
+                break;
+        }
+    }
+
+    private int Commit(SubmitRequest request, List<PendingOp> committed)
+    {
+        var authority = _authority!;
+
+        // Transforming keeps every insert and can only drop deletes, so this bounds the new length.
+        long growth = (long)request.Operation.TargetLength - request.Operation.BaseLength;
+        if (authority.Document.Length + growth > _options.MaxDocumentLength)
+        {
+            throw new CollabException(ErrorCodes.TooLarge, $"The document would exceed {_options.MaxDocumentLength} UTF-16 code units.");
+        }
+
+        var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
+        switch (result.Error)
+        {
+            case SubmitError.None:
+                break;
+            case SubmitError.RevisionTooOld:
+                throw new CollabException(ErrorCodes.RevisionTooOld, result.Message!);
+            default:
+                throw new CollabException(ErrorCodes.InvalidOp, result.Message!);
+        }
+
+        if (!result.IsDuplicate)
+        {
+            var op = new StoredOp(Id, result.Revision, result.Operation!, request.Author, request.PeerId, _time.Now(),
+                request.ClientId, request.Seq, request.BaseRevision, request.Operation);
+            committed.Add(new PendingOp(op, request.ConnectionId));
+        }
+
+        return result.Revision;
+    }
+
+    private List<StoredOp> Catchup(int fromRevision, List<PendingOp> committed)
+    {
+        var authority = _authority!;
+        if (fromRevision < 0 || fromRevision > authority.Revision)
+        {
+            throw new CollabException(ErrorCodes.InvalidOp, $"fromRevision {fromRevision} is outside 0…{authority.Revision}.");
+        }
+
+        if (authority.Revision - fromRevision > MaxCatchupOps)
+        {
+            throw new CollabException(ErrorCodes.RevisionTooOld, $"More than {MaxCatchupOps} ops behind: reload the document.");
+        }
+
+        // The store has everything durable before this batch; this batch's ops are in memory.
+        int durable = authority.Revision - committed.Count;
+        var ops = new List<StoredOp>(authority.Revision - fromRevision);
+        if (fromRevision < durable)
+        {
+            ops.AddRange(_store.ReadOps(Id, fromRevision, durable));
+        }
+
+        ops.AddRange(committed.Select(p => p.Op).Where(op => op.Revision > fromRevision));
+        return ops;
+    }
+
+    /// <summary>Makes this batch's ops durable. On failure, fails every caller and drops the in-memory state, which is now ahead of the disk.</summary>
+    private async Task<bool> PersistAsync(List<Command> batch, List<PendingOp> committed)
+    {
+        if (committed.Count == 0)
+        {
+            return true;
+        }
+
+        var authority = _authority!;
+        Snapshot? snapshot = authority.Revision - _snapshotRevision >= _options.SnapshotInterval
+            ? new Snapshot(authority.Revision, authority.Document.ToString())
+            : null;
+        try
+        {
+            await _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException e)
+        {
+            LogCommitFailed(e, Id, committed[0].Op.Revision, committed.Count);
+            _authority = null; // Reload from the store on the next command.
+            var failure = new CollabException(ErrorCodes.Unavailable, "Storage is unavailable; nothing was committed. Retry later.");
+            foreach (var command in batch)
+            {
+                command.Fail(failure);
+            }
+
+            return false;
+        }
+
+        if (snapshot is not null)
+        {
+            _snapshotRevision = snapshot.Revision;
+        }
+
+        _metrics.RecordCommit(committed.Count);
+        LogCommitted(Id, committed[^1].Op.Revision, committed.Count);
+        return true;
+    }
+
+    private bool TryLoad(List<Command> batch)
+    {
+        if (_authority is not null)
+        {
+            return true;
+        }
+
+        CollabException? failure = null;
+        try
+        {
+            var document = _store.GetDocument(Id);
+            if (document is null)
+            {
+                failure = new CollabException(ErrorCodes.NotFound, $"No document {Id}.");
+            }
+            else
+            {
+                _authority = Load(document);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLoadFailed(e, Id);
+            failure = new CollabException(ErrorCodes.Unavailable, "The document could not be loaded; retry later.");
+        }
+
+        if (failure is null)
+        {
+            return true;
+        }
+
+        foreach (var command in batch)
+        {
+            if (command is CloseCommand)
+            {
+                _commands.Writer.TryComplete();
+                command.Complete();
+            }
+            else
+            {
+                command.Fail(failure);
+            }
+        }
+
+        return false;
+    }
+
+    private ServerAuthority Load(StoredDocument document)
+    {
+        int revision = document.Revision;
+        var snapshot = _store.LatestSnapshot(Id, revision)
+            ?? throw new InvalidOperationException($"Document {Id} has no snapshot.");
+        int from = Math.Max(0, Math.Min(snapshot.Revision, revision - _options.MaxRevisionLag));
+        var ops = _store.ReadOps(Id, from, revision);
+        var text = new TextDocument(snapshot.Text);
+        foreach (var op in ops.Where(op => op.Revision > snapshot.Revision))
+        {
+            text.Apply(op.Operation);
+        }
+
+        var recent = ops
+            .Skip(Math.Max(0, ops.Count - _options.MaxRevisionLag))
+            .Select(op => new CommittedOp(op.Revision, op.Operation, op.ClientId, op.Seq, op.BaseRevision, op.Submitted));
+        _snapshotRevision = snapshot.Revision;
+        LogLoaded(Id, revision, revision - snapshot.Revision);
+        return new ServerAuthority(text.ToString(), revision, _options.MaxRevisionLag, recent);
+    }
+
+    private async Task CloseNowAsync(CloseCommand close)
+    {
+        // Anything that raced in after Close was accepted into the channel is refused, not lost silently.
+        while (_commands.Reader.TryRead(out var late))
+        {
+            late.Fail(new SessionClosedException());
+        }
+
+        try
+        {
+            var authority = _authority;
+            if (authority is not null && authority.Revision > _snapshotRevision)
+            {
+                await _store.WriteSnapshotAsync(Id, new Snapshot(authority.Revision, authority.Document.ToString())).ConfigureAwait(false);
+            }
+        }
+        catch (StorageUnavailableException e)
+        {
+            // The op log is complete without it; opening replays a few more ops.
+            LogSnapshotFailed(e, Id);
+        }
+
+        close.Complete();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} committed up to revision {Revision} ({OpCount} ops in one write)")]
+    private partial void LogCommitted(string documentId, int revision, int opCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} could not commit {OpCount} ops from revision {Revision}; callers get unavailable")]
+    private partial void LogCommitFailed(Exception exception, string documentId, int revision, int opCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} loaded at revision {Revision}, replaying {ReplayedOps} ops after its snapshot")]
+    private partial void LogLoaded(string documentId, int revision, int replayedOps);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} could not be loaded")]
+    private partial void LogLoadFailed(Exception exception, string documentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId}: the snapshot at unload was not written")]
+    private partial void LogSnapshotFailed(Exception exception, string documentId);
+
+    /// <summary>An op committed in memory, waiting for its write, and the connection to leave out of its broadcast.</summary>
+    private readonly record struct PendingOp(StoredOp Op, string? ConnectionId);
+
+    private abstract class Command
+    {
+        public abstract void Fail(Exception exception);
+
+        public abstract void Complete();
+    }
+
+    private abstract class Command<T> : Command
+    {
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception exception) => Completion.TrySetException(exception);
+
+        public override void Complete() => Completion.TrySetResult(default!);
+    }
+
+    private sealed class OpenCommand : Command<OpenedDocument>;
+
+    private sealed class RevisionCommand : Command<int>;
+
+    private sealed class CloseCommand : Command<bool>;
+
+    private sealed class SubmitCommand(SubmitRequest request, long receivedAt) : Command<int>
+    {
+        public SubmitRequest Request { get; } = request;
+
+        public long ReceivedAt { get; } = receivedAt;
+    }
+
+    private sealed class RestoreCommand(string text, string author) : Command<int>
+    {
+        public string Text { get; } = text;
+
+        public string Author { get; } = author;
+    }
+
+    private sealed class CatchupCommand(int fromRevision) : Command<IReadOnlyList<StoredOp>>
+    {
+        public int FromRevision { get; } = fromRevision;
+    }
+}

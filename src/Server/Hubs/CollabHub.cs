@@ -1,0 +1,238 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CollabEdit.Ot;
+using CollabEdit.Protocol;
+using CollabEdit.Server.Diagnostics;
+using CollabEdit.Server.Documents;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace CollabEdit.Server.Hubs;
+
+/// <summary>
+/// The collaboration hub at <c>/hubs/collab</c> (DESIGN.md, "Wire protocol"). Every method
+/// validates its input, routes by document id to the document's session, and answers with a
+/// result or a HubException "code: reason"; a refused call changes nothing.
+/// </summary>
+public sealed class CollabHub(
+    DocumentRegistry registry,
+    IOptions<CollabEditOptions> options,
+    TimeProvider time,
+    CollabEditMetrics metrics) : Hub
+{
+    private const int MaxNameLength = 64;
+    private const int MaxClientIdLength = 128;
+    private static readonly string[] Palette = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324", "#469990", "#800000"];
+
+    private ConnectionState State => (ConnectionState)Context.Items[typeof(ConnectionState)]!;
+
+    public override Task OnConnectedAsync()
+    {
+        var settings = options.Value;
+        Context.Items[typeof(ConnectionState)] = new ConnectionState(
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
+            new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time));
+        metrics.ConnectionOpened();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.ConnectionClosed();
+        foreach (var open in State.RemoveAll())
+        {
+            await LeaveAsync(open).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<OpenResult> Open(string documentId, string? name)
+    {
+        RequireValidId(documentId);
+        string peerName = CleanName(name);
+        if (!registry.Exists(documentId))
+        {
+            throw new CollabException(ErrorCodes.NotFound, $"No document {documentId}.");
+        }
+
+        var state = State;
+        var session = registry.Acquire(documentId);
+        bool added = state.TryAdd(new OpenDocument(session, peerName));
+        if (!added)
+        {
+            registry.Release(session); // Already open on this connection: answer again, keep one lease.
+        }
+
+        try
+        {
+            // Join the group before reading the text, so no op committed after that read is missed.
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubOpBroadcaster.Group(documentId)).ConfigureAwait(false);
+            var opened = await session.OpenAsync().ConfigureAwait(false);
+            var me = session.Presence.AddOrUpdate(
+                state.PeerId,
+                _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
+                (_, old) => old with { Name = peerName });
+            await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, me).ConfigureAwait(false);
+            var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToList();
+            return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers);
+        }
+        catch when (added)
+        {
+            if (state.Remove(documentId) is { } open)
+            {
+                await LeaveAsync(open).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    public async Task<SubmitAck> Submit(string documentId, string clientId, long seq, int baseRevision, object? op)
+    {
+        var open = RequireOpen(documentId);
+        if (string.IsNullOrEmpty(clientId) || clientId.Length > MaxClientIdLength)
+        {
+            throw new CollabException(ErrorCodes.InvalidOp, $"clientId must be 1–{MaxClientIdLength} characters.");
+        }
+
+        if (seq < 1)
+        {
+            throw new CollabException(ErrorCodes.InvalidOp, $"seq must be positive, got {seq}.");
+        }
+
+        if (baseRevision < 0)
+        {
+            throw new CollabException(ErrorCodes.InvalidOp, $"base revision {baseRevision} is negative.");
+        }
+
+        if (!State.Submits.TryTake())
+        {
+            throw new CollabException(ErrorCodes.RateLimited, "Too many submits; slow down and retry.");
+        }
+
+        var operation = ParseOp(op);
+        long changed = operation.Components.Sum(c => c switch { Insert i => (long)i.Text.Length, Delete d => d.Count, _ => 0L });
+        if (changed > options.Value.MaxOpLength)
+        {
+            throw new CollabException(ErrorCodes.TooLarge, $"The op changes {changed} code units; the limit is {options.Value.MaxOpLength}.");
+        }
+
+        int revision = await open.Session.SubmitAsync(
+            new SubmitRequest(clientId, seq, baseRevision, operation, open.Name, State.PeerId, Context.ConnectionId)).ConfigureAwait(false);
+        return new SubmitAck(revision);
+    }
+
+    public async Task<IReadOnlyList<CommittedOpMessage>> Catchup(string documentId, int fromRevision)
+    {
+        var open = RequireOpen(documentId);
+        var ops = await open.Session.CatchupAsync(fromRevision).ConfigureAwait(false);
+        return [.. ops.Select(op => new CommittedOpMessage(op.Revision, op.Operation, op.PeerId))];
+    }
+
+    public async Task SetPresence(string documentId, PresenceInput presence)
+    {
+        var open = RequireOpen(documentId);
+        if (presence is null || presence.Anchor < 0 || presence.Head < 0
+            || presence.Anchor > options.Value.MaxDocumentLength || presence.Head > options.Value.MaxDocumentLength)
+        {
+            throw new CollabException(ErrorCodes.InvalidOp, "anchor and head must be offsets within the document.");
+        }
+
+        if (!State.Submits.TryTake())
+        {
+            throw new CollabException(ErrorCodes.RateLimited, "Too many presence updates; slow down.");
+        }
+
+        string peerId = State.PeerId;
+        string color = presence.Color is { Length: 7 } c && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit) ? c : DefaultColor(peerId);
+        var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head);
+        open.Session.Presence[peerId] = update;
+        await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, update).ConfigureAwait(false);
+    }
+
+    public async Task Close(string documentId)
+    {
+        RequireValidId(documentId);
+        if (State.Remove(documentId) is { } open)
+        {
+            await LeaveAsync(open).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The op arrives loosely typed so that a malformed one reaches this validation (and gets
+    /// invalid-op) instead of failing SignalR's argument binding with a generic error.
+    /// </summary>
+    internal static TextOperation ParseOp(object? op)
+    {
+        try
+        {
+            return op switch
+            {
+                JsonElement { ValueKind: JsonValueKind.Array } json => json.Deserialize<TextOperation>()!,
+                object?[] values => WireFormat.Parse(values),
+                System.Collections.IList list => WireFormat.Parse(list.Cast<object?>()),
+                _ => throw new CollabException(ErrorCodes.InvalidOp, "The op must be an array of integers and strings."),
+            };
+        }
+        catch (JsonException e)
+        {
+            throw new CollabException(ErrorCodes.InvalidOp, e.Message);
+        }
+        catch (InvalidTextOperationException e)
+        {
+            throw new CollabException(ErrorCodes.InvalidOp, e.Message);
+        }
+    }
+
+    private async Task LeaveAsync(OpenDocument open)
+    {
+        string documentId = open.Session.Id;
+        string peerId = State.PeerId;
+        try
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubOpBroadcaster.Group(documentId)).ConfigureAwait(false);
+            if (open.Session.Presence.TryRemove(peerId, out _))
+            {
+                await Clients.Group(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.PeerLeft, documentId, peerId).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            registry.Release(open.Session);
+        }
+    }
+
+    private OpenDocument RequireOpen(string documentId)
+    {
+        RequireValidId(documentId);
+        return State.Get(documentId)
+            ?? throw new CollabException(ErrorCodes.Forbidden, $"Open document {documentId} on this connection first.");
+    }
+
+    private static void RequireValidId(string documentId)
+    {
+        if (!DocumentIds.IsValid(documentId))
+        {
+            throw new CollabException(ErrorCodes.NotFound, "Document ids are 1–64 characters of A–Z, a–z, 0–9, '-' and '_'.");
+        }
+    }
+
+    private static string CleanName(string? name)
+    {
+        string trimmed = (name ?? "").Trim();
+        if (trimmed.Length == 0)
+        {
+            return "Anonymous";
+        }
+
+        if (trimmed.Length <= MaxNameLength)
+        {
+            return trimmed;
+        }
+
+        return trimmed[..(char.IsHighSurrogate(trimmed[MaxNameLength - 1]) ? MaxNameLength - 1 : MaxNameLength)];
+    }
+
+    private static string DefaultColor(string peerId) =>
+        Palette[(int)((uint)string.GetHashCode(peerId, StringComparison.Ordinal) % Palette.Length)];
+}

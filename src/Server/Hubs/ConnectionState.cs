@@ -1,0 +1,51 @@
+using CollabEdit.Server.Documents;
+
+namespace CollabEdit.Server.Hubs;
+
+/// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limit.</summary>
+internal sealed class ConnectionState(string peerId, TokenBucket submits)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, OpenDocument> _open = new(StringComparer.Ordinal);
+
+    public string PeerId { get; } = peerId;
+
+    public TokenBucket Submits { get; } = submits;
+
+    public OpenDocument? Get(string documentId)
+    {
+        lock (_lock)
+        {
+            return _open.GetValueOrDefault(documentId);
+        }
+    }
+
+    public bool TryAdd(OpenDocument document)
+    {
+        lock (_lock)
+        {
+            return _open.TryAdd(document.Session.Id, document);
+        }
+    }
+
+    public OpenDocument? Remove(string documentId)
+    {
+        lock (_lock)
+        {
+            return _open.Remove(documentId, out var document) ? document : null;
+        }
+    }
+
+    public List<OpenDocument> RemoveAll()
+    {
+        lock (_lock)
+        {
+            var all = _open.Values.ToList();
+            _open.Clear();
+            return all;
+        }
+    }
+}
+
+/// <summary>A document a connection has open, under a lease on its session, with the name it joined as.</summary>
+internal sealed record OpenDocument(DocumentSession Session, string Name);

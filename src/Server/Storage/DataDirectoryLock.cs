@@ -1,0 +1,45 @@
+namespace CollabEdit.Server.Storage;
+
+/// <summary>
+/// Makes one server process the owner of a data directory. LiteDB does not lock its file on
+/// Linux, so the process holds an exclusive lock on <c>collabedit.lock</c> (FileShare.None is an
+/// flock on Unix) for its whole life; a second process fails to take it.
+/// </summary>
+public sealed class DataDirectoryLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private DataDirectoryLock(FileStream stream, string path)
+    {
+        _stream = stream;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Takes the lock or throws <see cref="DataDirectoryInUseException"/>.</summary>
+    public static DataDirectoryLock Acquire(string dataPath)
+    {
+        Directory.CreateDirectory(dataPath);
+        string path = System.IO.Path.Combine(System.IO.Path.GetFullPath(dataPath), "collabedit.lock");
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            using (var writer = new StreamWriter(stream, leaveOpen: true))
+            {
+                writer.Write(Environment.ProcessId);
+            }
+
+            stream.Flush();
+            return new DataDirectoryLock(stream, path);
+        }
+        catch (IOException e)
+        {
+            throw new DataDirectoryInUseException(
+                $"The data directory {System.IO.Path.GetFullPath(dataPath)} is in use by another CollabEdit server (lock file {path}). Stop it, or start this one with another --CollabEdit:DataPath.", e);
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}
