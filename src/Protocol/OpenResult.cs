@@ -8,4 +8,4 @@ public sealed record OpenResult(
     [property: Key("revision")] int Revision,
     [property: Key("text")] string Text,
     [property: Key("peerId")] string PeerId,
-    [property: Key("peers")] IReadOnlyList<PeerPresence> Peers);
+    [property: Key("peers")] PeerPresence[] Peers);

@@ -72,7 +72,7 @@ public sealed class CollabHub(
                 _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
                 (_, old) => old with { Name = peerName });
             await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, me).ConfigureAwait(false);
-            var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToList();
+            var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToArray();
             return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers);
         }
         catch when (added)
@@ -121,7 +121,7 @@ public sealed class CollabHub(
         return new SubmitAck(revision);
     }
 
-    public async Task<IReadOnlyList<CommittedOpMessage>> Catchup(string documentId, int fromRevision)
+    public async Task<CommittedOpMessage[]> Catchup(string documentId, int fromRevision)
     {
         var open = RequireOpen(documentId);
         var ops = await open.Session.CatchupAsync(fromRevision).ConfigureAwait(false);
