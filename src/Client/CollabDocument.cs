@@ -18,10 +18,12 @@ public sealed class CollabDocument : IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly string _name;
-    private HubConnection _connection;
+    // Null while reconnecting: nothing is sent until the new connection has opened the document.
+    private HubConnection? _connection;
     private IDisposable? _subscription;
     private readonly OtClient _client;
-    private string _text;
+    private readonly TextDocument _text;
+    private string? _textCache;
     private TaskCompletionSource _synchronized = NewSignal(completed: true);
     private Exception? _fault;
 
@@ -31,7 +33,7 @@ public sealed class CollabDocument : IAsyncDisposable
         DocumentId = documentId;
         _name = name;
         _client = new OtClient(opened.Revision);
-        _text = opened.Text;
+        _text = new TextDocument(opened.Text);
         PeerId = opened.PeerId;
         Peers = opened.Peers;
     }
@@ -52,7 +54,7 @@ public sealed class CollabDocument : IAsyncDisposable
         {
             lock (_lock)
             {
-                return _text;
+                return _textCache ??= _text.ToString();
             }
         }
     }
@@ -93,7 +95,7 @@ public sealed class CollabDocument : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(connection);
         var opened = await connection.InvokeAsync<OpenResult>(HubMessages.Open, documentId, name, cancellationToken).ConfigureAwait(false);
         var document = new CollabDocument(connection, documentId, name, opened);
-        document.Subscribe();
+        document._subscription = document.Subscribe(connection);
 
         // Ops committed between the group join and our Open answer were broadcast before we
         // listened: catch up once so nothing in that window is missed.
@@ -108,7 +110,8 @@ public sealed class CollabDocument : IAsyncDisposable
         lock (_lock)
         {
             ThrowIfFaulted();
-            _text = op.Apply(_text);
+            _text.Apply(op);
+            _textCache = null;
             send = _client.ApplyLocal(op);
             if (_synchronized.Task.IsCompleted)
             {
@@ -116,10 +119,7 @@ public sealed class CollabDocument : IAsyncDisposable
             }
         }
 
-        if (send is not null)
-        {
-            _ = SendAsync(send, _connection);
-        }
+        Send(send);
     }
 
     /// <summary>Splices the local text: delete <paramref name="deleteCount"/> at <paramref name="position"/>, insert <paramref name="insert"/>.</summary>
@@ -140,11 +140,22 @@ public sealed class CollabDocument : IAsyncDisposable
         }
     }
 
+    /// <summary>The sync state in one line, for diagnostics.</summary>
+    public string Describe()
+    {
+        lock (_lock)
+        {
+            return $"{DocumentId} peer {PeerId}: {_client.State} at revision {_client.Revision}, sent seq {_client.Sent?.Seq} base {_client.Sent?.BaseRevision}, "
+                + $"{_client.WaitingCount} waiting, awaiting resend {_client.AwaitingResend}, fault {_fault?.Message ?? "none"}";
+        }
+    }
+
     /// <summary>Fetches and applies every committed op after the local revision.</summary>
     public async Task CatchupAsync(CancellationToken cancellationToken = default)
     {
         int from = Revision;
-        var ops = await _connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, DocumentId, from, cancellationToken).ConfigureAwait(false);
+        var connection = _connection ?? throw new InvalidOperationException("Reconnecting: no connection to catch up on.");
+        var ops = await connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, DocumentId, from, cancellationToken).ConfigureAwait(false);
         foreach (var op in ops)
         {
             OnRemoteOp(op.Revision, op.Op);
@@ -157,34 +168,44 @@ public sealed class CollabDocument : IAsyncDisposable
     /// </summary>
     public async Task ReconnectAsync(HubConnection connection, CancellationToken cancellationToken = default)
     {
+        // Stop listening to the old connection and stop sending; enter "awaiting resend" BEFORE
+        // listening to the new one: the in-flight op may commit through the old connection and
+        // reach the new one as an ordinary broadcast, which must wait for the resend's revision.
         _subscription?.Dispose();
-        _connection = connection;
-        Subscribe();
+        lock (_lock)
+        {
+            _connection = null;
+            if (_client.Reconnect() is not null && _synchronized.Task.IsCompleted)
+            {
+                _synchronized = NewSignal(completed: false);
+            }
+        }
+
+        _subscription = Subscribe(connection);
         var opened = await connection.InvokeAsync<OpenResult>(HubMessages.Open, DocumentId, _name, cancellationToken).ConfigureAwait(false);
-        Submission? resend;
+        Submission? inFlight;
         lock (_lock)
         {
             PeerId = opened.PeerId;
             Peers = opened.Peers;
-            resend = _client.Reconnect();
+            _connection = connection;
+
+            // The in-flight op, unchanged (same seq, base and op), or one made during the reconnect.
+            inFlight = _client.Sent;
         }
 
-        if (resend is not null)
-        {
-            _ = SendAsync(resend, connection);
-        }
-
+        Send(inFlight);
         await CatchupAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
-        if (_connection.State == HubConnectionState.Connected)
+        if (_connection is { State: HubConnectionState.Connected } connection)
         {
             try
             {
-                await _connection.InvokeAsync(HubMessages.Close, DocumentId).ConfigureAwait(false);
+                await connection.InvokeAsync(HubMessages.Close, DocumentId).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HubException or InvalidOperationException or IOException or OperationCanceledException)
             {
@@ -193,8 +214,8 @@ public sealed class CollabDocument : IAsyncDisposable
         }
     }
 
-    private void Subscribe() =>
-        _subscription = _connection.On<string, int, TextOperation, string>(HubMessages.Op, (documentId, revision, op, _) =>
+    private IDisposable Subscribe(HubConnection connection) =>
+        connection.On<string, int, TextOperation, string>(HubMessages.Op, (documentId, revision, op, _) =>
         {
             if (documentId == DocumentId)
             {
@@ -210,7 +231,8 @@ public sealed class CollabDocument : IAsyncDisposable
             step = _client.ReceiveOp(revision, op);
             foreach (var apply in step.Apply)
             {
-                _text = apply.Apply(_text);
+                _text.Apply(apply);
+                _textCache = null;
             }
 
             UpdateSignal();
@@ -227,7 +249,8 @@ public sealed class CollabDocument : IAsyncDisposable
             step = _client.ReceiveAck(seq, revision);
             foreach (var apply in step.Apply)
             {
-                _text = apply.Apply(_text);
+                _text.Apply(apply);
+                _textCache = null;
             }
 
             UpdateSignal();
@@ -247,9 +270,21 @@ public sealed class CollabDocument : IAsyncDisposable
             }
         }
 
-        if (step.Send is not null)
+        Send(step.Send);
+    }
+
+    private void Send(Submission? submission)
+    {
+        HubConnection? connection;
+        lock (_lock)
         {
-            _ = SendAsync(step.Send, _connection);
+            connection = _connection;
+        }
+
+        // While reconnecting, the submission stays in flight and goes out on the new connection.
+        if (submission is not null && connection is not null)
+        {
+            _ = SendAsync(submission, connection);
         }
     }
 
@@ -261,11 +296,19 @@ public sealed class CollabDocument : IAsyncDisposable
             {
                 var ack = await connection.InvokeAsync<SubmitAck>(
                     HubMessages.Submit, DocumentId, ClientId, submission.Seq, submission.BaseRevision, submission.Operation).ConfigureAwait(false);
+                lock (_lock)
+                {
+                    // A replaced connection's ack is ignored: the resend on the new one gets the same revision.
+                    if (!ReferenceEquals(connection, _connection))
+                    {
+                        return;
+                    }
+                }
+
                 OnAck(submission.Seq, ack.Revision);
                 return;
             }
-            catch (HubException e) when (e.Message.StartsWith(ErrorCodes.RateLimited, StringComparison.Ordinal)
-                || e.Message.StartsWith(ErrorCodes.Unavailable, StringComparison.Ordinal))
+            catch (HubException e) when (ErrorCodes.Of(e.Message) is ErrorCodes.RateLimited or ErrorCodes.Unavailable)
             {
                 // Retryable: the same submission again, unless it is no longer the one in flight.
                 await Task.Delay(RetryDelay).ConfigureAwait(false);

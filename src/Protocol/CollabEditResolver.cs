@@ -5,12 +5,13 @@ namespace CollabEdit.Protocol;
 
 /// <summary>
 /// The MessagePack resolver for CollabEdit's wire types: <c>TextOperation</c> through
-/// <see cref="TextOperationFormatter"/>, everything else through the standard resolver.
+/// <see cref="TextOperationFormatter"/>, loosely typed arguments through
+/// <see cref="StrictObjectFormatter"/>, everything else through the standard resolver.
 /// </summary>
 public static class CollabEditResolver
 {
     public static IFormatterResolver Instance { get; } = CompositeResolver.Create(
-        [TextOperationFormatter.Instance],
+        [TextOperationFormatter.Instance, StrictObjectFormatter.Instance],
         [StandardResolver.Instance]);
 
     public static MessagePackSerializerOptions Options { get; } =

@@ -1,8 +1,10 @@
 namespace CollabEdit.Protocol;
 
 /// <summary>
-/// The closed set of error codes. A rejected hub call throws a HubException whose message starts
-/// with one of these, then ": " and a human-readable reason.
+/// The closed set of error codes. A rejected hub call throws a HubException "code: reason".
+/// SignalR delivers it to the caller wrapped, as
+/// <c>An unexpected error occurred invoking 'Submit' on the server. HubException: invalid-op: …</c>
+/// (it always prefixes a HubException's text), so clients read the code with <see cref="Of"/>.
 /// </summary>
 public static class ErrorCodes
 {
@@ -15,4 +17,21 @@ public static class ErrorCodes
     public const string Unavailable = "unavailable";
 
     public static IReadOnlyList<string> All { get; } = [NotFound, InvalidOp, RevisionTooOld, TooLarge, Forbidden, RateLimited, Unavailable];
+
+    private const string SignalRPrefix = "HubException: ";
+
+    /// <summary>The error code of a hub error message, bare or as SignalR wraps it; null if it carries none.</summary>
+    public static string? Of(string? message)
+    {
+        if (message is null)
+        {
+            return null;
+        }
+
+        int wrapped = message.IndexOf(SignalRPrefix, StringComparison.Ordinal);
+        string text = wrapped >= 0 ? message[(wrapped + SignalRPrefix.Length)..] : message;
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        string code = colon > 0 ? text[..colon] : text;
+        return All.Contains(code) ? code : null;
+    }
 }

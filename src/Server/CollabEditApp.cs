@@ -32,11 +32,11 @@ public static class CollabEditApp
 
         // Taken first, before anything opens the LiteDB file, and held for the process's life.
         var dataLock = DataDirectoryLock.Acquire(options.DataPath);
-        services.AddSingleton(dataLock);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CollabEditMetrics>();
         services.AddSingleton<IWriteFaultInjector, NoWriteFaults>();
         services.AddSingleton(sp => new DocumentStore(
+            dataLock,
             sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.DataPath,
             sp.GetRequiredService<IWriteFaultInjector>(),
             sp.GetRequiredService<CollabEditMetrics>(),

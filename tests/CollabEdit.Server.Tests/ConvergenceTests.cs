@@ -34,7 +34,7 @@ public sealed class ConvergenceTests
             }
         }))).WaitAsync(Timeouts.Converge);
 
-        await Task.WhenAll(documents.Select(d => d.WhenSynchronizedAsync())).WaitAsync(Timeouts.Converge);
+        await Eventually.SynchronizedAsync(documents);
         var details = await server.GetDocumentAsync(id);
         await Eventually.AllAsync(documents, d => d.Revision == details.Revision);
 

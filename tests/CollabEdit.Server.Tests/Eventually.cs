@@ -17,6 +17,20 @@ internal static class Eventually
         }
     }
 
+    /// <summary>Waits until every document has all its edits acknowledged; on timeout, fails with each one's state.</summary>
+    public static async Task SynchronizedAsync(params IEnumerable<CollabEdit.Client.CollabDocument> documents)
+    {
+        var all = documents.ToList();
+        try
+        {
+            await Task.WhenAll(all.Select(d => d.WhenSynchronizedAsync())).WaitAsync(Timeouts.Converge);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("Not synchronized in time:\n" + string.Join("\n", all.Select(d => d.Describe())));
+        }
+    }
+
     public static Task AllAsync<T>(IEnumerable<T> items, Func<T, bool> condition) =>
         TrueAsync(() => items.All(condition), "every client caught up");
 }

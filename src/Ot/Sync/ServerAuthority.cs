@@ -66,8 +66,11 @@ public sealed class ServerAuthority
     /// <summary>The current text, owned by the authority: read it, never apply to it directly.</summary>
     public TextDocument Document => _document;
 
-    /// <summary>The oldest base revision a submit may have and still be transformed.</summary>
-    public int OldestBaseRevision => _firstRevision - 1;
+    /// <summary>
+    /// The oldest base revision a submit may have: the configured maximum lag behind the current
+    /// revision, exactly (more ops may be kept, since trimming happens in chunks).
+    /// </summary>
+    public int OldestBaseRevision => Math.Max(_firstRevision - 1, Revision - _maxHistory);
 
     /// <summary>The committed ops kept in memory, oldest first.</summary>
     public IReadOnlyList<CommittedOp> History => _history;
@@ -106,7 +109,7 @@ public sealed class ServerAuthority
         TextOperation transformed = op;
         try
         {
-            for (int i = baseRevision - OldestBaseRevision; i < _history.Count; i++)
+            for (int i = baseRevision - (_firstRevision - 1); i < _history.Count; i++)
             {
                 (_, transformed) = TextOperation.Transform(_history[i].Operation, transformed);
             }
@@ -134,7 +137,7 @@ public sealed class ServerAuthority
             throw new ArgumentOutOfRangeException(nameof(revision), revision, $"Since: kept revisions are {OldestBaseRevision}…{Revision}.");
         }
 
-        for (int i = revision - OldestBaseRevision; i < _history.Count; i++)
+        for (int i = revision - (_firstRevision - 1); i < _history.Count; i++)
         {
             yield return _history[i];
         }

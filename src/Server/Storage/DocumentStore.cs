@@ -27,10 +27,13 @@ public sealed partial class DocumentStore : IDisposable
     private readonly IWriteFaultInjector _faults;
     private readonly CollabEditMetrics _metrics;
     private readonly ILogger<DocumentStore> _log;
+    private readonly DataDirectoryLock _directoryLock;
     private volatile string? _lastError;
 
-    public DocumentStore(string dataPath, IWriteFaultInjector faults, CollabEditMetrics metrics, ILogger<DocumentStore> log)
+    /// <summary>Opens the store in a data directory whose lock the caller took; the store releases it after closing the file.</summary>
+    public DocumentStore(DataDirectoryLock directoryLock, string dataPath, IWriteFaultInjector faults, CollabEditMetrics metrics, ILogger<DocumentStore> log)
     {
+        _directoryLock = directoryLock;
         _faults = faults;
         _metrics = metrics;
         _log = log;
@@ -155,6 +158,7 @@ public sealed partial class DocumentStore : IDisposable
         _writer.Join();
         _db.Dispose();
         _queue.Dispose();
+        _directoryLock.Dispose();
     }
 
     private static BsonDocument SnapshotBson(string documentId, Snapshot snapshot) => new()

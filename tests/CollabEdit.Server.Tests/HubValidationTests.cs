@@ -1,0 +1,445 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CollabEdit.Protocol;
+using CollabEdit.Server.Api;
+using CollabEdit.Server.Documents;
+using MessagePack;
+using MessagePack.Formatters;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace CollabEdit.Server.Tests;
+
+/// <summary>
+/// Bad input to the hub, over real WebSockets: every refused call answers with its error code,
+/// changes nothing (REST text and revision as before), shows the client no stack trace, and leaves
+/// the connection usable.
+/// </summary>
+public sealed class HubValidationTests
+{
+    private const string ClientId = "validation-client";
+
+    public static TheoryData<string, bool> MalformedOps()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (bool json in new[] { false, true })
+        {
+            foreach (string shape in MalformedOp.Keys)
+            {
+                data.Add(shape, json);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string> InvalidDocumentIds() => ["bad id!", new string('a', DocumentIds.MaxLength + 1), ""];
+
+    /// <summary>Ops for the 3-unit document "abc" that are malformed in the wire form itself.</summary>
+    private static readonly Dictionary<string, object> MalformedOp = new()
+    {
+        ["float"] = new object?[] { 1.5, 1.5 },
+        ["zero"] = new object?[] { 0, 3 },
+        ["null element"] = new object?[] { 3, null },
+        ["nested array"] = new object?[] { new object[] { 3 } },
+        ["boolean"] = new object?[] { 3, true },
+        ["string instead of array"] = "not an array",
+        ["map"] = new Dictionary<string, int> { ["retain"] = 3 },
+        ["integer past Int32"] = new object?[] { (long)int.MaxValue + 1 },
+        ["negative integer past Int32"] = new object?[] { 3, -((long)int.MaxValue + 2) },
+        ["empty insert"] = new object?[] { 3, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedOps))]
+    public async Task Submit_MalformedOp_IsInvalidOpAndChangesNothing(string shape, bool json)
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc", json);
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, MalformedOp[shape]));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Submit_BaseLengthMismatch_IsInvalidOp()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc");
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, new object[] { 5, "x" }));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Submit_FutureBaseRevision_IsInvalidOp()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc");
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 1, new object[] { 3, "x" }));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Submit_NegativeBaseRevision_IsInvalidOp()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc");
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, -1, new object[] { 3, "x" }));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Submit_BaseRevisionOlderThanKeptHistory_IsRevisionTooOld()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "");
+        await AppendCommitsAsync(connection, id, count: 30);
+        var before = await server.GetDocumentAsync(id);
+
+        await RejectedAsync(ErrorCodes.RevisionTooOld, () => SubmitAsync(connection, id, 31, 0, new object[] { "x" }));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 32);
+    }
+
+    [Fact]
+    public async Task Submit_BaseLaggingFurtherThanMaxRevisionLag_IsRevisionTooOld()
+    {
+        // 20 commits behind with a maximum lag of 5: the documented limit, whatever history happens to be in memory.
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "");
+        await AppendCommitsAsync(connection, id, count: 20);
+        var before = await server.GetDocumentAsync(id);
+
+        await RejectedAsync(ErrorCodes.RevisionTooOld, () => SubmitAsync(connection, id, 21, 0, new object[] { "x" }));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 22);
+    }
+
+    [Fact]
+    public async Task Submit_RetainSplittingSurrogatePair_IsInvalidOp()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "a😀b");
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, new object[] { 2, "x", 2 }));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Submit_InsertOfLoneSurrogate_IsInvalidOp(bool json)
+    {
+        // The .NET serializers replace a lone surrogate with U+FFFD before sending, so the op is written
+        // raw, as a browser would send it: "\ud83d" escaped in JSON, WTF-8 bytes ED A0 BD in MessagePack.
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc", json);
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, new LoneSurrogateInsert()));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Open_UnknownDocument_IsNotFound()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var connection = await server.ConnectAsync();
+
+        await RejectedAsync(ErrorCodes.NotFound, () => connection.InvokeAsync<OpenResult>(HubMessages.Open, DocumentIds.New(), "tester"));
+
+        await AssertUsableAfterOpenAsync(server, connection);
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidDocumentIds))]
+    public async Task Open_InvalidDocumentId_IsNotFound(string documentId)
+    {
+        await using var server = await RunningServer.StartAsync();
+        var connection = await server.ConnectAsync();
+
+        await RejectedAsync(ErrorCodes.NotFound, () => connection.InvokeAsync<OpenResult>(HubMessages.Open, documentId, "tester"));
+
+        await AssertUsableAfterOpenAsync(server, connection);
+    }
+
+    [Fact]
+    public async Task Submit_WithoutOpen_IsForbidden()
+    {
+        await using var server = await RunningServer.StartAsync();
+        string id = await server.CreateDocumentAsync("abc");
+        var before = await server.GetDocumentAsync(id);
+        var connection = await server.ConnectAsync();
+
+        await RejectedAsync(ErrorCodes.Forbidden, () => SubmitAsync(connection, id, 1, 0, new object[] { 3, "x" }));
+
+        await AssertUnchangedAsync(server, id, before);
+        await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "tester").WaitAsync(Timeouts.Call);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Submit_OpLongerThanMaxOpLength_IsTooLarge()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxOpLength"] = "1000" });
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc");
+
+        await RejectedAsync(ErrorCodes.TooLarge, () => SubmitAsync(connection, id, 1, 0, new object[] { 3, new string('x', 1001) }));
+
+        await AssertUnchangedAsync(server, id, before);
+        var ack = await SubmitAsync(connection, id, 2, 0, new object[] { 3, new string('x', 1000) });
+        Assert.Equal(1, ack.Revision);
+    }
+
+    [Fact]
+    public async Task Submit_PushingDocumentPastMaxDocumentLength_IsTooLarge()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxDocumentLength"] = "50" });
+        var (id, connection, before) = await OpenNewDocumentAsync(server, new string('a', 40));
+
+        await RejectedAsync(ErrorCodes.TooLarge, () => SubmitAsync(connection, id, 1, 0, new object[] { 40, new string('x', 11) }));
+
+        await AssertUnchangedAsync(server, id, before);
+        var ack = await SubmitAsync(connection, id, 2, 0, new object[] { 40, new string('x', 10) });
+        Assert.Equal(1, ack.Revision);
+        Assert.Equal(50, (await server.GetDocumentAsync(id)).Text.Length);
+    }
+
+    [Fact]
+    public async Task Submit_FloodPastRateLimit_IsRateLimitedWithoutChangesAndRecovers()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["SubmitsPerSecond"] = "5",
+            ["SubmitBurst"] = "5",
+        });
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "");
+
+        // 30 submits at once, all inserting "x" against revision 0: the accepted ones transform onto each other.
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 30).Select(seq => TrySubmitAsync(connection, id, seq, 0, new object[] { "x" })));
+
+        int accepted = outcomes.Count(o => o.Error is null);
+        var refused = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).ToList();
+        Assert.NotEmpty(refused);
+        Assert.InRange(accepted, 5, 29);
+        Assert.All(refused, message => AssertErrorMessage(ErrorCodes.RateLimited, message));
+        var after = await server.GetDocumentAsync(id);
+        Assert.Equal(accepted, after.Revision);
+        Assert.Equal(new string('x', accepted), after.Text);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await AssertUsableAsync(server, connection, id, seq: 31);
+    }
+
+    [Fact]
+    public async Task Submit_SameSeqWithDifferentOp_IsInvalidOp()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "abc");
+        await SubmitAsync(connection, id, 1, 0, new object[] { 3, "x" });
+        var before = await server.GetDocumentAsync(id);
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, new object[] { 3, "y" }));
+
+        await AssertUnchangedAsync(server, id, before);
+        Assert.Equal("abcx", before.Text);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Submit_SameSeqWithSameOp_GetsFirstRevisionAndAppliesOnce()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "abc");
+        var first = await SubmitAsync(connection, id, 1, 0, new object[] { 3, "x" });
+
+        var retry = await SubmitAsync(connection, id, 1, 0, new object[] { 3, "x" });
+
+        Assert.Equal(first.Revision, retry.Revision);
+        var after = await server.GetDocumentAsync(id);
+        Assert.Equal(1, after.Revision);
+        Assert.Equal("abcx", after.Text);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(5)]
+    public async Task Catchup_FromRevisionOutsideHistory_IsInvalidOp(int fromRevision)
+    {
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "abc");
+        await SubmitAsync(connection, id, 1, 0, new object[] { 3, "x" });
+        var before = await server.GetDocumentAsync(id);
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, id, fromRevision));
+
+        await AssertUnchangedAsync(server, id, before);
+        var ops = await connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, id, 0).WaitAsync(Timeouts.Call);
+        Assert.Equal([1], ops.Select(o => o.Revision));
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Fact]
+    public async Task Catchup_WithoutOpen_IsForbidden()
+    {
+        await using var server = await RunningServer.StartAsync();
+        string id = await server.CreateDocumentAsync("abc");
+        var connection = await server.ConnectAsync();
+
+        await RejectedAsync(ErrorCodes.Forbidden, () => connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, id, 0));
+
+        await AssertUsableAfterOpenAsync(server, connection);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RejectedCall_ServerTextStartsWithErrorCodeAndNamesNoException(bool json)
+    {
+        // The server's text is "code: reason". SignalR always wraps a HubException's text for the
+        // caller ("… on the server. HubException: code: reason"); docs/protocol.md documents it
+        // and ErrorCodes.Of reads the code from either form.
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "abc", json);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => SubmitAsync(connection, id, 1, 0, new object[] { 5 }));
+
+        Assert.EndsWith($"on the server. HubException: {ServerReason(error.Message)}", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{ErrorCodes.InvalidOp}: ", ServerReason(error.Message), StringComparison.Ordinal);
+        Assert.Equal(ErrorCodes.InvalidOp, ErrorCodes.Of(error.Message));
+        Assert.DoesNotContain("Exception", ServerReason(error.Message), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<(string Id, HubConnection Connection, DocumentDetails Before)> OpenNewDocumentAsync(
+        RunningServer server, string text, bool json = false)
+    {
+        string id = await server.CreateDocumentAsync(text);
+        var before = await server.GetDocumentAsync(id);
+        var connection = await server.ConnectAsync(json);
+        var opened = await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "tester").WaitAsync(Timeouts.Call);
+        Assert.Equal(before.Text, opened.Text);
+        return (id, connection, before);
+    }
+
+    private static Task<SubmitAck> SubmitAsync(HubConnection connection, string id, long seq, int baseRevision, object op) =>
+        connection.InvokeAsync<SubmitAck>(HubMessages.Submit, id, ClientId, seq, baseRevision, op).WaitAsync(Timeouts.Call);
+
+    private static async Task<(SubmitAck? Ack, string? Error)> TrySubmitAsync(HubConnection connection, string id, long seq, int baseRevision, object op)
+    {
+        try
+        {
+            return (await SubmitAsync(connection, id, seq, baseRevision, op), null);
+        }
+        catch (HubException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    /// <summary>Commits <paramref name="count"/> inserts of "x" at the end, each on the revision before it (seq 1…count).</summary>
+    private static async Task AppendCommitsAsync(HubConnection connection, string id, int count)
+    {
+        for (int seq = 1; seq <= count; seq++)
+        {
+            int length = seq - 1;
+            object[] op = length == 0 ? ["x"] : [length, "x"];
+            var ack = await SubmitAsync(connection, id, seq, seq - 1, op);
+            Assert.Equal(seq, ack.Revision);
+        }
+    }
+
+    private static async Task RejectedAsync(string code, Func<Task> call)
+    {
+        var error = await Assert.ThrowsAsync<HubException>(() => call().WaitAsync(Timeouts.Call));
+        AssertErrorMessage(code, error.Message);
+    }
+
+    private static void AssertErrorMessage(string code, string message)
+    {
+        string reason = ServerReason(message);
+        Assert.StartsWith($"{code}: ", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The server's own message: SignalR puts "An unexpected error occurred invoking 'X' on the
+    /// server. HubException: " before every HubException's message. That wrapper is asserted
+    /// against once, in <see cref="RejectedCall_ServerTextStartsWithErrorCodeAndNamesNoException"/>.
+    /// </summary>
+    private static string ServerReason(string message)
+    {
+        const string Marker = " on the server. HubException: ";
+        int at = message.IndexOf(Marker, StringComparison.Ordinal);
+        return at < 0 ? message : message[(at + Marker.Length)..];
+    }
+
+    private static async Task AssertUnchangedAsync(RunningServer server, string id, DocumentDetails before)
+    {
+        var after = await server.GetDocumentAsync(id);
+        Assert.Equal(before.Revision, after.Revision);
+        Assert.Equal(before.Text, after.Text);
+    }
+
+    /// <summary>A valid submit on the same connection, appending "!" at the current revision, commits.</summary>
+    private static async Task AssertUsableAsync(RunningServer server, HubConnection connection, string id, long seq)
+    {
+        var current = await server.GetDocumentAsync(id);
+        object[] op = current.Text.Length == 0 ? ["!"] : [current.Text.Length, "!"];
+
+        var ack = await SubmitAsync(connection, id, seq, current.Revision, op);
+
+        Assert.Equal(current.Revision + 1, ack.Revision);
+        Assert.Equal(current.Text + "!", (await server.GetDocumentAsync(id)).Text);
+    }
+
+    /// <summary>The connection can still open a real document and submit to it.</summary>
+    private static async Task AssertUsableAfterOpenAsync(RunningServer server, HubConnection connection)
+    {
+        string id = await server.CreateDocumentAsync("abc");
+        var opened = await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "tester").WaitAsync(Timeouts.Call);
+        Assert.Equal("abc", opened.Text);
+        await AssertUsableAsync(server, connection, id, seq: 1);
+    }
+
+    /// <summary>The op ["\uD83D", 3] with its lone surrogate intact on the wire.</summary>
+    [MessagePackFormatter(typeof(LoneSurrogateInsertFormatter))]
+    [JsonConverter(typeof(LoneSurrogateInsertConverter))]
+    internal sealed class LoneSurrogateInsert;
+
+    /// <summary>fixarray(2), fixstr(3) ED A0 BD (the generalized UTF-8 of U+D83D), positive fixint 3.</summary>
+    internal sealed class LoneSurrogateInsertFormatter : IMessagePackFormatter<LoneSurrogateInsert>
+    {
+        public void Serialize(ref MessagePackWriter writer, LoneSurrogateInsert value, MessagePackSerializerOptions options) =>
+            writer.WriteRaw([0x92, 0xA3, 0xED, 0xA0, 0xBD, 0x03]);
+
+        public LoneSurrogateInsert Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+            throw new NotSupportedException();
+    }
+
+    internal sealed class LoneSurrogateInsertConverter : JsonConverter<LoneSurrogateInsert>
+    {
+        public override LoneSurrogateInsert Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, LoneSurrogateInsert value, JsonSerializerOptions options) =>
+            writer.WriteRawValue("""["\ud83d",3]""", skipInputValidation: true);
+    }
+}
