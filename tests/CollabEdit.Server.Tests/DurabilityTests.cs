@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Json;
+using CollabEdit.Ot.Sync;
+using CollabEdit.Protocol;
+using CollabEdit.Server.Api;
+using CollabEdit.Server.Documents;
+using CollabEdit.Server.Storage;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CollabEdit.Server.Tests;
+
+/// <summary>Restarts, storage failures and unloading: nothing acknowledged is ever lost.</summary>
+public sealed class DurabilityTests
+{
+    [Fact]
+    public async Task Restart_BringsBackEveryDocumentOpSnapshotAndNamedVersion()
+    {
+        string dataPath = RunningServer.NewDataPath();
+        var settings = new Dictionary<string, string> { ["SnapshotInterval"] = "5" };
+        var before = new Dictionary<string, (DocumentDetails Details, HistoryEntry[] History, VersionInfo[] Versions)>();
+        await using (var server = await RunningServer.StartAsync(dataPath, settings))
+        {
+            server.KeepData = true;
+            for (int d = 0; d < 3; d++)
+            {
+                string id = await server.CreateDocumentAsync($"doc {d}\n", $"Title {d}");
+                var client = await server.OpenAsync(id, $"author{d}");
+                for (int i = 0; i < 12; i++)
+                {
+                    client.Splice(client.Text.Length, 0, $"line {i} 😀\n");
+                    await client.WhenSynchronizedAsync().WaitAsync(Timeouts.Call);
+                }
+
+                if (d > 0)
+                {
+                    var created = await server.Http.PostAsJsonAsync($"/api/documents/{id}/versions", new CreateVersionRequest("Submitted draft", 7));
+                    Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                    await server.Http.PostAsJsonAsync($"/api/documents/{id}/versions", new CreateVersionRequest("Final", null));
+                }
+
+                before[id] = (await server.GetDocumentAsync(id), await server.GetAllHistoryAsync(id),
+                    (await server.Http.GetFromJsonAsync<VersionInfo[]>($"/api/documents/{id}/versions"))!);
+            }
+        }
+
+        await using var restarted = await RunningServer.StartAsync(dataPath, settings);
+        var listed = await restarted.Http.GetFromJsonAsync<DocumentSummary[]>("/api/documents");
+        Assert.Equal(before.Keys.Order(), listed!.Select(d => d.Id).Order());
+        var store = restarted.App.Services.GetRequiredService<DocumentStore>();
+        foreach (var (id, (details, history, versions)) in before)
+        {
+            Assert.Equal(details, await restarted.GetDocumentAsync(id));
+            Assert.Equal(history.Select(h => (h.Revision, h.Op, h.Author, h.Timestamp)), (await restarted.GetAllHistoryAsync(id)).Select(h => (h.Revision, h.Op, h.Author, h.Timestamp)));
+            Assert.Equal(versions, await restarted.Http.GetFromJsonAsync<VersionInfo[]>($"/api/documents/{id}/versions"));
+
+            // Snapshots every 5 ops and one at unload (the server's shutdown): opening replays nothing.
+            Assert.Equal(5, store.LatestSnapshot(id, 9)!.Revision);
+            Assert.Equal(10, store.LatestSnapshot(id, 11)!.Revision);
+            Assert.Equal(12, store.LatestSnapshot(id, 12)!.Revision);
+            var reopened = await restarted.OpenAsync(id);
+            Assert.Equal(details.Text, reopened.Text);
+            Assert.Equal(12, reopened.Revision);
+        }
+    }
+
+    [Fact]
+    public async Task StorageFailure_StopsAcksAndHealth_ThenRecoversWithoutLosingAcknowledgedOps()
+    {
+        var faults = new SwitchableFaults();
+        await using var server = await RunningServer.StartAsync(services: s => s.AddSingleton<IWriteFaultInjector>(faults));
+        string id = await server.CreateDocumentAsync("abc");
+        var connection = await server.ConnectAsync();
+        await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "Ann").WaitAsync(Timeouts.Call);
+        var acked = await Submit(connection, id, 1, 0, [3, "1"]);
+
+        faults.Failing = true;
+        var refused = await Assert.ThrowsAsync<HubException>(() => Submit(connection, id, 2, 1, [4, "2"]));
+        var health = await server.Http.GetAsync("/healthz").WaitAsync(Timeouts.Http);
+
+        Assert.Equal(ErrorCodes.Unavailable, ErrorCodes.Of(refused.Message));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Equal("abc1", (await server.GetDocumentAsync(id)).Text);
+
+        // A client typing during the outage keeps retrying; once storage is back, everything lands.
+        var typist = await server.OpenAsync(id, "Bob");
+        typist.Splice(0, 0, ">");
+        await Task.Delay(300);
+        Assert.NotEqual(ClientState.Synchronized, typist.State);
+
+        faults.Failing = false;
+        var retried = await Submit(connection, id, 2, 1, [4, "2"]);
+        await Eventually.SynchronizedAsync(typist);
+
+        Assert.Equal(1, acked.Revision);
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/healthz").WaitAsync(Timeouts.Http)).StatusCode);
+        var details = await server.GetDocumentAsync(id);
+        Assert.Contains("abc12", details.Text, StringComparison.Ordinal);
+        Assert.StartsWith(">", details.Text, StringComparison.Ordinal);
+        Assert.Equal(details.Text, Replay.Apply("abc", await server.GetAllHistoryAsync(id)));
+        Assert.True(retried.Revision > acked.Revision);
+    }
+
+    [Fact]
+    public async Task IdleDocuments_AreUnloadedWithASnapshot_AndReopenIntact()
+    {
+        var settings = new Dictionary<string, string> { ["IdleUnloadAfter"] = "00:00:00.200", ["IdleSweepInterval"] = "00:00:00.100" };
+        await using var server = await RunningServer.StartAsync(settings: settings);
+        var registry = server.App.Services.GetRequiredService<DocumentRegistry>();
+        var store = server.App.Services.GetRequiredService<DocumentStore>();
+        var connection = await server.ConnectAsync();
+        var ids = new List<string>();
+
+        // Open, edit and close many documents on one connection.
+        for (int i = 0; i < 100; i++)
+        {
+            string id = await server.CreateDocumentAsync($"doc {i}");
+            ids.Add(id);
+            var document = await Client.CollabDocument.OpenAsync(connection, id).WaitAsync(Timeouts.Call);
+            document.Splice(0, 0, "edited ");
+            await document.WhenSynchronizedAsync().WaitAsync(Timeouts.Call);
+            await document.DisposeAsync();
+        }
+
+        await Eventually.TrueAsync(() => registry.Count == 0, "every idle document is unloaded");
+
+        foreach (string id in ids)
+        {
+            Assert.Equal(1, store.LatestSnapshot(id, 1)!.Revision);
+        }
+
+        var reopened = await server.OpenAsync(ids[42]);
+        Assert.Equal("edited doc 42", reopened.Text);
+        Assert.Equal(1, registry.Count);
+    }
+
+    private static Task<SubmitAck> Submit(HubConnection connection, string id, long seq, int baseRevision, object[] op) =>
+        connection.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "client-a", seq, baseRevision, op).WaitAsync(Timeouts.Call);
+
+    private sealed class SwitchableFaults : IWriteFaultInjector
+    {
+        public volatile bool Failing;
+
+        public void BeforeCommit()
+        {
+            if (Failing)
+            {
+                throw new IOException("Injected failure: no space left on device.");
+            }
+        }
+    }
+}

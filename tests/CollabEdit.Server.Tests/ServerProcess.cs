@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace CollabEdit.Server.Tests;
+
+/// <summary>The built server run as a separate process (<c>dotnet CollabEdit.Server.dll</c>), so a test can kill it with SIGKILL.</summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public Uri BaseUri { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static ServerProcess Start(string dataPath)
+    {
+        int port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "CollabEdit.Server.dll"), "--urls", $"http://127.0.0.1:{port}", $"--CollabEdit:DataPath={dataPath}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public async Task WaitHealthyAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + Timeouts.Start;
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(_process.HasExited, $"The server exited with {(_process.HasExited ? _process.ExitCode : 0)}:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync(new Uri(BaseUri, "/healthz"))).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"The server did not become healthy:\n{Output}");
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(Timeouts.Start);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush, no snapshot.</summary>
+    public void KillNow()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            KillNow();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
