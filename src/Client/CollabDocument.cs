@@ -122,6 +122,22 @@ public sealed class CollabDocument : IAsyncDisposable
         Send(send);
     }
 
+    /// <summary>
+    /// Makes an edit from the current text atomically: <paramref name="makeEdit"/> sees the text no
+    /// remote op can change before its op is applied (return null for no edit).
+    /// </summary>
+    public void Edit(Func<string, TextOperation?> makeEdit)
+    {
+        ArgumentNullException.ThrowIfNull(makeEdit);
+        lock (_lock)
+        {
+            if (makeEdit(Text) is { } op)
+            {
+                Edit(op);
+            }
+        }
+    }
+
     /// <summary>Splices the local text: delete <paramref name="deleteCount"/> at <paramref name="position"/>, insert <paramref name="insert"/>.</summary>
     public void Splice(int position, int deleteCount, string insert)
     {

@@ -49,9 +49,11 @@ public sealed class ConvergenceTests
         Assert.Equal(clients, history.Select(h => h.Author).Distinct().Count());
     }
 
-    internal static void EditAtRandom(CollabDocument document, Random random)
+    internal static void EditAtRandom(CollabDocument document, Random random) =>
+        document.Edit(text => RandomEdit(text, random));
+
+    private static TextOperation RandomEdit(string text, Random random)
     {
-        string text = document.Text;
         int kind = random.Next(10);
         int position = random.Next(3) switch
         {
@@ -67,7 +69,7 @@ public sealed class ConvergenceTests
         if (kind < 6 || text.Length == 0)
         {
             string[] inserts = ["a", "b", "xy", "😀", "é", " ", "\n"];
-            document.Edit(TextOperation.Splice(text.Length, position, 0, inserts[random.Next(inserts.Length)]));
+            return TextOperation.Splice(text.Length, position, 0, inserts[random.Next(inserts.Length)]);
         }
         else
         {
@@ -83,7 +85,7 @@ public sealed class ConvergenceTests
                 count++;
             }
 
-            document.Edit(TextOperation.Splice(text.Length, position, count, ""));
+            return TextOperation.Splice(text.Length, position, count, "");
         }
     }
 }

@@ -75,16 +75,18 @@ public sealed class ReconnectTests
             for (int i = 0; i < 20; i++)
             {
                 string marker = $"A{round}.{i};";
-                ann.Splice(ann.Text.Length, 0, marker);
+                ann.Edit(text => TextOperation.Splice(text.Length, text.Length, 0, marker));
                 typedByAnn.Append(marker);
-                string text = bob.Text;
-                int position = random.Next(text.Length + 1);
-                if (position < text.Length && char.IsLowSurrogate(text[position]))
+                bob.Edit(text =>
                 {
-                    position--;
-                }
+                    int position = random.Next(text.Length + 1);
+                    if (position < text.Length && char.IsLowSurrogate(text[position]))
+                    {
+                        position--;
+                    }
 
-                bob.Splice(position, 0, bobTypes[random.Next(bobTypes.Length)]);
+                    return TextOperation.Splice(text.Length, position, 0, bobTypes[random.Next(bobTypes.Length)]);
+                });
             }
 
             var reconnected = await server.ConnectAsync();
