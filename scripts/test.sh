@@ -23,7 +23,7 @@ passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 
 if [ -f wwwroot/package.json ] && [ -d wwwroot/test ]; then
-  node --test wwwroot/test/ 2>&1 | tee "$log" | tail -n 12
+  node --test wwwroot/test/*.test.js 2>&1 | tee "$log" | tail -n 12
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   passed=$((passed + $(grep -oE '^# pass [0-9]+' "$log" | awk '{print $3}' || echo 0)))
   failed=$((failed + $(grep -oE '^# fail [0-9]+' "$log" | awk '{print $3}' || echo 0)))

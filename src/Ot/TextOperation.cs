@@ -73,7 +73,7 @@ public sealed partial class TextOperation : IEquatable<TextOperation>
     /// </summary>
     public static TextOperation Splice(int length, int position, int deleteCount, string insert)
     {
-        if (position < 0 || deleteCount < 0 || position + deleteCount > length)
+        if (position < 0 || deleteCount < 0 || (long)position + deleteCount > length)
         {
             throw new InvalidTextOperationException(
                 $"Splice: position {position} and delete count {deleteCount} do not fit a text of length {length}.");

@@ -24,11 +24,11 @@ public sealed class TextOperationBuilder
             return this;
         }
 
-        _baseLength = checked(_baseLength + count);
-        _targetLength = checked(_targetLength + count);
+        _baseLength = Add(_baseLength, count, nameof(Retain));
+        _targetLength = Add(_targetLength, count, nameof(Retain));
         if (_components.Count > 0 && _components[^1] is Retain last)
         {
-            _components[^1] = new Retain(checked(last.Count + count));
+            _components[^1] = new Retain(last.Count + count);
         }
         else
         {
@@ -48,7 +48,7 @@ public sealed class TextOperationBuilder
         }
 
         var insert = new Insert(text);
-        _targetLength = checked(_targetLength + text.Length);
+        _targetLength = Add(_targetLength, text.Length, nameof(Insert));
         int count = _components.Count;
         if (count > 0 && _components[^1] is Insert last)
         {
@@ -87,10 +87,10 @@ public sealed class TextOperationBuilder
             return this;
         }
 
-        _baseLength = checked(_baseLength + count);
+        _baseLength = Add(_baseLength, count, nameof(Delete));
         if (_components.Count > 0 && _components[^1] is Delete last)
         {
-            _components[^1] = new Delete(checked(last.Count + count));
+            _components[^1] = new Delete(last.Count + count);
         }
         else
         {
@@ -108,6 +108,12 @@ public sealed class TextOperationBuilder
         Delete d => Delete(d.Count),
         _ => throw new InvalidTextOperationException($"Add: unknown component {component}."),
     };
+
+    // A component merged with its neighbour never exceeds the total, so checking the totals suffices.
+    private static int Add(int total, int count, string function) =>
+        (long)total + count <= int.MaxValue
+            ? total + count
+            : throw new InvalidTextOperationException($"{function}: the operation's length would pass {int.MaxValue} (at {total}, adding {count}).");
 
     /// <summary>The finished operation. The builder must not be used afterwards.</summary>
     public TextOperation Build() => new([.. _components], _baseLength, _targetLength);

@@ -79,7 +79,7 @@ public static class WireFormat
         {
             add();
         }
-        catch (Exception e) when (e is InvalidTextOperationException or OverflowException)
+        catch (InvalidTextOperationException e)
         {
             throw Invalid(index, e.Message);
         }

@@ -106,14 +106,7 @@ public sealed class TextOperationFormatter : IMessagePackFormatter<TextOperation
 
     private static void AddCount(TextOperationBuilder builder, int count, int index)
     {
-        try
-        {
-            _ = count > 0 ? builder.Retain(count) : builder.Delete(-count);
-        }
-        catch (OverflowException)
-        {
-            throw Invalid(index, "makes the operation's length overflow Int32");
-        }
+        _ = count > 0 ? builder.Retain(count) : builder.Delete(-count);
     }
 
     private static MessagePackSerializationException Invalid(int index, string problem) =>

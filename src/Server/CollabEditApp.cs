@@ -60,6 +60,7 @@ public static class CollabEditApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(WebAppSecurity.ApplyAsync);
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi();
@@ -67,6 +68,9 @@ public static class CollabEditApp
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
+
+        // The editor page has a shareable URL per document.
+        app.MapFallbackToFile("/d/{id}", "editor.html");
 
         // Stop the sessions (each writes a snapshot) before the store closes.
         app.Lifetime.ApplicationStopping.Register(() =>

@@ -113,6 +113,15 @@ public sealed class TextOperationTests
     }
 
     [Fact]
+    public void Builder_LengthPastInt32_IsInvalidNotOverflow()
+    {
+        Assert.Throws<InvalidTextOperationException>(() => TextOperation.Builder().Retain(int.MaxValue).Retain(1));
+        Assert.Throws<InvalidTextOperationException>(() => TextOperation.Builder().Delete(int.MaxValue).Delete(1));
+        Assert.Throws<InvalidTextOperationException>(() => TextOperation.Builder().Retain(int.MaxValue).Insert("x"));
+        Assert.Throws<InvalidTextOperationException>(() => TextOperation.Splice(10, int.MaxValue, 5, ""));
+    }
+
+    [Fact]
     public void Compose_TypingTwoCharacters()
     {
         var a = Ops.Of(3, "x");

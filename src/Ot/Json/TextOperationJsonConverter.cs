@@ -88,7 +88,7 @@ public sealed class TextOperationJsonConverter : JsonConverter<TextOperation>
 
             _ = count > 0 ? builder.Retain(count) : builder.Delete(-count);
         }
-        catch (Exception e) when (e is InvalidTextOperationException or OverflowException)
+        catch (InvalidTextOperationException e)
         {
             throw new JsonException($"TextOperation: element {index}: {e.Message}", e);
         }
@@ -100,7 +100,7 @@ public sealed class TextOperationJsonConverter : JsonConverter<TextOperation>
         {
             builder.Insert(text);
         }
-        catch (Exception e) when (e is InvalidTextOperationException or OverflowException)
+        catch (InvalidTextOperationException e)
         {
             throw new JsonException($"TextOperation: element {index}: {e.Message}", e);
         }

@@ -1,0 +1,45 @@
+// @ts-check
+// The documents page: list (title, last edit), create, open, delete.
+
+async function load() {
+  const response = await fetch('/api/documents');
+  const documents = await response.json();
+  const body = /** @type {HTMLElement} */ (document.getElementById('documents'));
+  body.replaceChildren(...documents.map((/** @type {any} */ d) => {
+    const row = document.createElement('tr');
+    const title = document.createElement('td');
+    const link = document.createElement('a');
+    link.href = `/d/${encodeURIComponent(d.id)}`;
+    link.textContent = d.title; // text, never HTML
+    title.append(link);
+    const edited = document.createElement('td');
+    edited.textContent = `${new Date(d.updatedAt).toLocaleString()} · r${d.revision}`;
+    edited.className = 'muted';
+    const actions = document.createElement('td');
+    const remove = document.createElement('button');
+    remove.textContent = 'Delete';
+    remove.addEventListener('click', async () => {
+      if (!confirm(`Delete “${d.title}” and its whole history?`)) return;
+      await fetch(`/api/documents/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
+      await load();
+    });
+    actions.append(remove);
+    row.append(title, edited, actions);
+    return row;
+  }));
+  /** @type {HTMLElement} */ (document.getElementById('empty')).hidden = documents.length > 0;
+}
+
+/** @type {HTMLFormElement} */ (document.getElementById('create')).addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = /** @type {HTMLInputElement} */ (document.getElementById('new-title'));
+  const response = await fetch('/api/documents', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: input.value.trim() || undefined }),
+  });
+  const created = await response.json();
+  location.href = `/d/${encodeURIComponent(created.id)}`;
+});
+
+load();
