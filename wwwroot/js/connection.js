@@ -5,9 +5,9 @@
 
 import { HubConnectionBuilder, HttpTransportType, LogLevel, MessagePackHubProtocol } from '../lib/vendor.js';
 import { TextOperation } from './text-operation.js';
-import { OtClient } from './client.js';
+import { OtClient, ClientState } from './client.js';
 
-/** @typedef {{ peerId: string, name: string, color: string, anchor: number, head: number }} PeerPresence */
+/** @typedef {{ peerId: string, name: string, color: string, anchor: number, head: number, revision: number }} PeerPresence */
 /** @typedef {'connecting' | 'connected' | 'reconnecting' | 'offline'} ConnectionStatus */
 
 const HUB = '/hubs/collab';
@@ -38,6 +38,10 @@ export class DocumentConnection extends EventTarget {
   #editsBySeq = new Map();
   /** Local edits made since the last submission was created (they are in the buffer). */
   #editsInBuffer = 0;
+  /** @type {{ name: string, color: string, anchor: number, head: number } | null} our selection, waiting to be sent */
+  #ownPresence = null;
+  /** @type {Map<string, PeerPresence>} peers' presence based on revisions we have not applied yet */
+  #earlyPresence = new Map();
   /** @type {ConnectionStatus} */
   status = 'connecting';
   peerId = '';
@@ -64,10 +68,14 @@ export class DocumentConnection extends EventTarget {
       if (doc === this.documentId && this.#client) this.#step(this.#client.receiveOp(revision, TextOperation.fromJSON(op)));
     });
     this.#hub.on('Presence', (/** @type {string} */ doc, /** @type {PeerPresence} */ presence) => {
-      if (doc === this.documentId) this.#emit('presence', presence);
+      if (doc !== this.documentId) return;
+      this.#earlyPresence.set(presence.peerId, presence);
+      this.#releasePresence();
     });
     this.#hub.on('PeerLeft', (/** @type {string} */ doc, /** @type {string} */ peerId) => {
-      if (doc === this.documentId) this.#emit('peerleft', peerId);
+      if (doc !== this.documentId) return;
+      this.#earlyPresence.delete(peerId);
+      this.#emit('peerleft', peerId);
     });
     this.#hub.onreconnecting(() => {
       // Enter "awaiting resend" before the new connection can deliver anything: our in-flight op
@@ -126,10 +134,48 @@ export class DocumentConnection extends EventTarget {
     this.#emit('status', this.status);
   }
 
-  /** @param {{ name: string, color: string, anchor: number, head: number }} presence */
+  /**
+   * Reports our selection (offsets in the local text). It is sent when all our edits are
+   * acknowledged, so the offsets are in the server's text at our revision, which others can place.
+   * @param {{ name: string, color: string, anchor: number, head: number }} presence
+   */
   setPresence(presence) {
-    if (!this.#ready) return;
+    this.#ownPresence = presence;
+    this.#flushPresence();
+  }
+
+  /**
+   * A peer's presence in our local text: for a revision we have applied, mapped through our own
+   * unacknowledged edits (a remote caret stays before our text typed at it).
+   * @param {PeerPresence} presence
+   */
+  placePresence(presence) {
+    let { anchor, head } = presence;
+    for (const op of [this.#client?.inflight, this.#client?.buffer]) {
+      if (!op) continue;
+      anchor = op.transformIndex(Math.min(anchor, op.baseLength), false);
+      head = op.transformIndex(Math.min(head, op.baseLength), false);
+    }
+    return { ...presence, anchor, head };
+  }
+
+  #flushPresence() {
+    const client = this.#client;
+    if (!this.#ready || !client || !this.#ownPresence || client.state !== ClientState.Synchronized) return;
+    const presence = { ...this.#ownPresence, revision: client.revision };
+    this.#ownPresence = null;
     this.#hub.invoke('SetPresence', this.documentId, presence).catch(() => {});
+  }
+
+  /** Emits peers' presence whose revision we have reached. */
+  #releasePresence() {
+    const revision = this.#client?.revision ?? 0;
+    for (const [peerId, presence] of this.#earlyPresence) {
+      if ((presence.revision ?? 0) <= revision) {
+        this.#earlyPresence.delete(peerId);
+        this.#emit('presence', this.placePresence(presence));
+      }
+    }
   }
 
   async close() {
@@ -173,6 +219,8 @@ export class DocumentConnection extends EventTarget {
 
     if (step.apply.length > 0) this.#emit('remote', step.apply);
     if (step.send) this.#send(step.send);
+    this.#releasePresence();
+    this.#flushPresence();
     this.#emit('status', this.status);
   }
 

@@ -123,7 +123,7 @@ async function main() {
   const connection = new DocumentConnection(documentId, me);
   const opened = await connection.start();
   /** @type {Map<string, PeerPresence>} */
-  const peers = new Map(opened.peers.map((p) => [p.peerId, p]));
+  const peers = new Map(opened.peers.map((p) => [p.peerId, connection.placePresence(p)]));
 
   /** @type {EditorView} */
   let view;
@@ -159,7 +159,7 @@ async function main() {
   });
   view.dispatch({ effects: [...peers.values()].map((p) => setPeer.of(p)) });
   // Exposed for tests and debugging: the live text and revision.
-  Object.assign(window, { collab: { view, connection, text: () => view.state.doc.toString() } });
+  Object.assign(window, { collab: { view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField) } });
 
   connection.addEventListener('remote', (e) => {
     const ops = /** @type {CustomEvent<TextOperation[]>} */ (e).detail;
@@ -180,7 +180,8 @@ async function main() {
     renderPeers();
   });
   connection.addEventListener('peers', (e) => {
-    for (const p of /** @type {CustomEvent<PeerPresence[]>} */ (e).detail) {
+    for (const raw of /** @type {CustomEvent<PeerPresence[]>} */ (e).detail) {
+      const p = connection.placePresence(raw);
       peers.set(p.peerId, p);
       view.dispatch({ effects: setPeer.of(p) });
     }

@@ -131,7 +131,7 @@ public sealed class CollabHub(
     public async Task SetPresence(string documentId, PresenceInput presence)
     {
         var open = RequireOpen(documentId);
-        if (presence is null || presence.Anchor < 0 || presence.Head < 0
+        if (presence is null || presence.Anchor < 0 || presence.Head < 0 || presence.Revision < 0
             || presence.Anchor > options.Value.MaxDocumentLength || presence.Head > options.Value.MaxDocumentLength)
         {
             throw new CollabException(ErrorCodes.InvalidOp, "anchor and head must be offsets within the document.");
@@ -144,7 +144,7 @@ public sealed class CollabHub(
 
         string peerId = State.PeerId;
         string color = presence.Color is { Length: 7 } c && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit) ? c : DefaultColor(peerId);
-        var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head);
+        var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head, presence.Revision);
         open.Session.Presence[peerId] = update;
         await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, update).ConfigureAwait(false);
     }

@@ -1,0 +1,42 @@
+namespace CollabEdit.LoadDriver;
+
+/// <summary>Starts the server for a run on a fresh data folder (or attaches to <c>--url</c>), and cleans up after it.</summary>
+internal static class ServerSession
+{
+    public static async Task<(ServerHost Server, string Description)> StartAsync(LoadSettings settings, string? dataPath, TextWriter log, CancellationToken cancellationToken)
+    {
+        if (settings.Url is { } url)
+        {
+            return (ServerHost.Attach(url, settings.ServerPid), $"running at {url}" + (settings.ServerPid is null ? " (no pid: no CPU/RSS)" : ""));
+        }
+
+        string dll = settings.ServerDll ?? await ServerBuild.EnsureBuiltAsync(settings.ServerConfiguration, settings.Build, log, cancellationToken).ConfigureAwait(false);
+        var server = await ServerHost.StartAsync(dll, dataPath ?? throw new ArgumentNullException(nameof(dataPath)), [], cancellationToken).ConfigureAwait(false);
+        return (server, $"started by the driver: {Path.GetRelativePath(Environment.CurrentDirectory, dll)}, fresh LiteDB data folder");
+    }
+
+    public static string NewDataPath() => Directory.CreateTempSubdirectory("collabedit-load-").FullName;
+
+    public static void DeleteDataPath(string? dataPath, bool keep, TextWriter log)
+    {
+        if (dataPath is null)
+        {
+            return;
+        }
+
+        if (keep)
+        {
+            log.WriteLine($"Data kept in {dataPath}");
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
+        catch (IOException e)
+        {
+            log.WriteLine($"warning: could not delete {dataPath}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net.Http.Json;
+using CollabEdit.Server.Api;
+using CollabEdit.Server.Tests;
+
+namespace CollabEdit.Browser.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class DocumentsPageTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task DocumentsPage_ListsCreatesOpensAndDeletes()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await server.CreateDocumentAsync("existing", "Meeting <b>notes</b>");
+        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = server.BaseUri.ToString() });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/");
+        await page.Locator("#documents tr").First.WaitForAsync();
+
+        // Titles are text, never HTML.
+        Assert.Equal("Meeting <b>notes</b>", await page.Locator("#documents tr a").First.InnerTextAsync());
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "documents.png") });
+
+        await page.FillAsync("#new-title", "Draft");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/d/*");
+        await page.WaitForFunctionAsync("() => document.querySelector('#status').dataset.status === 'connected'");
+        Assert.Equal("Draft", await page.Locator("#title").InnerTextAsync());
+
+        await page.GotoAsync("/");
+        await page.Locator("#documents tr").Nth(1).WaitForAsync();
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.Locator("#documents tr", new() { HasText = "Draft" }).Locator("button").ClickAsync();
+        await Eventually.TrueAsync(() => server.Http.GetFromJsonAsync<DocumentSummary[]>("/api/documents").Result!.Length == 1, "the document is deleted");
+        await context.CloseAsync();
+    }
+}

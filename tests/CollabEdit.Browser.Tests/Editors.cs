@@ -1,0 +1,39 @@
+using Microsoft.Playwright;
+
+namespace CollabEdit.Browser.Tests;
+
+/// <summary>Opens the editor page in its own browser context and reads its state.</summary>
+internal sealed class EditorPage(IBrowserContext context, IPage page)
+{
+    public IBrowserContext Context { get; } = context;
+
+    public IPage Page { get; } = page;
+
+    public static async Task<EditorPage> OpenAsync(IBrowser browser, Uri server, string documentId, string name, string color)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+
+        // Name and colour are remembered in the browser: seed them the way the page stores them.
+        await context.AddInitScriptAsync($"localStorage.setItem('collabedit.identity', JSON.stringify({{ name: '{name}', color: '{color}' }}));");
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        await page.GotoAsync($"/d/{documentId}");
+        await page.WaitForFunctionAsync("() => window.collab && document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 20_000 });
+        Assert.Empty(errors);
+        return new EditorPage(context, page);
+    }
+
+    public Task<string> TextAsync() => Page.EvaluateAsync<string>("() => window.collab.text()");
+
+    public Task<string> StatusAsync() => Page.Locator("#status").InnerTextAsync();
+
+    /// <summary>Where this page shows the peer called <paramref name="name"/>: its head offset, or -1.</summary>
+    public Task<int> PeerHeadAsync(string name) => Page.EvaluateAsync<int>(
+        "name => { const p = [...window.collab.peers().values()].find(p => p.name === name); return p ? p.head : -1; }", name);
+
+    public async Task ClickEditorAsync() => await Page.Locator(".cm-content").ClickAsync();
+
+    public Task MoveToAsync(int offset) => Page.EvaluateAsync(
+        "offset => { const v = window.collab.view; v.dispatch({ selection: { anchor: offset } }); v.focus(); }", offset);
+}
