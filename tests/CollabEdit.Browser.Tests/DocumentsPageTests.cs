@@ -15,8 +15,11 @@ public sealed class DocumentsPageTests(BrowserFixture fixture)
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = server.BaseUri.ToString() });
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync("/");
+        var response = await page.GotoAsync("/");
         await page.Locator("#documents tr").First.WaitForAsync();
+        string? policy = await response!.HeaderValueAsync("content-security-policy");
+        Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self'", policy, StringComparison.Ordinal);
 
         // Titles are text, never HTML.
         Assert.Equal("Meeting <b>notes</b>", await page.Locator("#documents tr a").First.InnerTextAsync());

@@ -50,6 +50,26 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PeerNamesAreText_NeverHtml()
+    {
+        string id = await _server.CreateDocumentAsync("x");
+        const string Name = "<img src=x onerror=window.pwned=1>";
+        var mallory = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, Name, "#911eb4");
+        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
+
+        await mallory.MoveToAsync(1);
+        var label = bob.Page.Locator(".remote-caret .remote-name");
+        await label.WaitForAsync();
+
+        Assert.Equal(Name, await label.InnerTextAsync());
+        Assert.Equal(Name, await bob.Page.Locator(".peer").Nth(1).InnerTextAsync());
+        Assert.Equal(0, await bob.Page.Locator("img[src='x']").CountAsync());
+        Assert.False(await bob.Page.EvaluateAsync<bool>("() => window.pwned === 1"));
+        await mallory.Context.CloseAsync();
+        await bob.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task PeersCursorAndName_AppearAndFollowEdits()
     {
         string id = await _server.CreateDocumentAsync("hello world");

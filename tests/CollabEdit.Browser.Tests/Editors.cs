@@ -14,10 +14,19 @@ internal sealed class EditorPage(IBrowserContext context, IPage page)
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
 
         // Name and colour are remembered in the browser: seed them the way the page stores them.
-        await context.AddInitScriptAsync($"localStorage.setItem('collabedit.identity', JSON.stringify({{ name: '{name}', color: '{color}' }}));");
+        await context.AddInitScriptAsync(
+            $"localStorage.setItem('collabedit.identity', JSON.stringify({{ name: {System.Text.Json.JsonSerializer.Serialize(name)}, color: '{color}' }}));");
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
+        page.Console += (_, message) =>
+        {
+            // A CSP violation means the page relies on something the policy forbids.
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                errors.Add(message.Text);
+            }
+        };
         await page.GotoAsync($"/d/{documentId}");
         await page.WaitForFunctionAsync("() => window.collab && document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 20_000 });
         Assert.Empty(errors);
