@@ -239,30 +239,21 @@ public sealed class CollabDocument : IAsyncDisposable
             }
         });
 
-    private void OnRemoteOp(int revision, TextOperation op)
-    {
-        ClientStep step;
-        lock (_lock)
-        {
-            step = _client.ReceiveOp(revision, op);
-            foreach (var apply in step.Apply)
-            {
-                _text.Apply(apply);
-                _textCache = null;
-            }
-
-            UpdateSignal();
-        }
-
-        Follow(step);
-    }
+    private void OnRemoteOp(int revision, TextOperation op) => Follow(Receive(client => client.ReceiveOp(revision, op)));
 
     private void OnAck(long seq, int revision)
     {
-        ClientStep step;
+        var step = Receive(client => client.ReceiveAck(seq, revision));
+        Acknowledged?.Invoke(seq, revision);
+        Follow(step);
+    }
+
+    /// <summary>Feeds a server message to the state machine and applies what it releases to the text, atomically.</summary>
+    private ClientStep Receive(Func<OtClient, ClientStep> message)
+    {
         lock (_lock)
         {
-            step = _client.ReceiveAck(seq, revision);
+            var step = message(_client);
             foreach (var apply in step.Apply)
             {
                 _text.Apply(apply);
@@ -270,10 +261,8 @@ public sealed class CollabDocument : IAsyncDisposable
             }
 
             UpdateSignal();
+            return step;
         }
-
-        Acknowledged?.Invoke(seq, revision);
-        Follow(step);
     }
 
     private void Follow(ClientStep step)

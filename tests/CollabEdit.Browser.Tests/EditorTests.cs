@@ -16,8 +16,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task TwoPeopleTypingAtOnce_IncludingAtTheSamePositionAndAcrossSelections_Converge()
     {
         string id = await _server.CreateDocumentAsync("The quick brown fox\n");
-        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
-        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
+        var (ann, bob) = await OpenAnnAndBobAsync(id);
 
         // Both type at the very same position at once.
         await ann.MoveToAsync(4);
@@ -73,8 +72,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task PeersCursorAndName_AppearAndFollowEdits()
     {
         string id = await _server.CreateDocumentAsync("hello world");
-        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
-        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
+        var (ann, bob) = await OpenAnnAndBobAsync(id);
 
         await ann.MoveToAsync(11);
         await Eventually.TrueAsync(() => bob.PeerHeadAsync("Ann").Result == 11, "Bob sees Ann's caret at the end");
@@ -100,8 +98,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task GoingOfflineAndBack_LosesNoEdit()
     {
         string id = await _server.CreateDocumentAsync("start\n");
-        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
-        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
+        var (ann, bob) = await OpenAnnAndBobAsync(id);
 
         await ann.Context.SetOfflineAsync(true);
         await ann.MoveToAsync(6);
@@ -125,8 +122,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task Undo_RemovesOnlyYourOwnText()
     {
         string id = await _server.CreateDocumentAsync("base\n");
-        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
-        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
+        var (ann, bob) = await OpenAnnAndBobAsync(id);
 
         await ann.MoveToAsync(5);
         await ann.Page.Keyboard.TypeAsync("ann types here");
@@ -149,8 +145,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task RestoreFromHistoryPanel_ChangesTheTextForEveryone()
     {
         string id = await _server.CreateDocumentAsync("version one\n");
-        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
-        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
+        var (ann, bob) = await OpenAnnAndBobAsync(id);
         await ann.MoveToAsync(12);
         await ann.Page.Keyboard.TypeAsync("more text by Ann\n");
         await ConvergedAsync(id, ann, bob);
@@ -180,8 +175,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     public async Task PastingOneMegabyte_Works()
     {
         string id = await _server.CreateDocumentAsync("[]");
-        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
-        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
+        var (ann, bob) = await OpenAnnAndBobAsync(id);
 
         await ann.MoveToAsync(1);
         await ann.Page.EvaluateAsync(@"() => {
@@ -196,6 +190,10 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
         await ann.Context.CloseAsync();
         await bob.Context.CloseAsync();
     }
+
+    private async Task<(EditorPage Ann, EditorPage Bob)> OpenAnnAndBobAsync(string id) =>
+        (await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b"),
+         await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8"));
 
     /// <summary>Waits until both pages and the server hold the same text, and returns it.</summary>
     private async Task<string> ConvergedAsync(string id, params EditorPage[] pages)
