@@ -22,6 +22,15 @@ dotnet test CollabEdit.sln -c Debug --no-build 2>&1 | tee "$log" | grep -vE '^\s
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 
+# The load driver's smoke run: real clients on a fresh server, convergence only (no timing).
+if dotnet bench/CollabEdit.LoadDriver/bin/Debug/net10.0/CollabEdit.LoadDriver.dll smoke --no-build; then
+  passed=$((passed + 1))
+else
+  echo "load driver smoke run FAILED"
+  failed=$((failed + 1))
+  status=1
+fi
+
 if [ -f wwwroot/package.json ] && [ -d wwwroot/test ]; then
   node --test wwwroot/test/*.test.js 2>&1 | tee "$log" | tail -n 12
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

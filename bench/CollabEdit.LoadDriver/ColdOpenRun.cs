@@ -89,7 +89,7 @@ internal sealed class ColdOpenRun(LoadSettings settings, TextWriter log)
         await using var server = await ServerHost.StartAsync(dll, dataPath, [], cancellationToken).ConfigureAwait(false);
         using var rest = new DocumentsClient(server.BaseUri);
         string smallId = await rest.CreateAsync("warm-up", "A small document, opened first to warm the hub up.", cancellationToken).ConfigureAwait(false);
-        var workloads = Enumerable.Range(0, settings.PopulateClients).Select(k => (Workload)new RandomTypingWorkload(HashCode.Combine(settings.Seed, k))).ToArray();
+        var workloads = Enumerable.Range(0, settings.PopulateClients).Select(k => (Workload)new RandomTypingWorkload(unchecked((settings.Seed * 7919) + k))).ToArray();
         string bigId = await rest.CreateAsync("100,000 ops of history", Sections.Join([.. workloads.Select(w => w.InitialText)]), cancellationToken).ConfigureAwait(false);
 
         var clock = new RunClock();

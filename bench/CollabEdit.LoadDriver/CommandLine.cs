@@ -28,6 +28,8 @@ internal static class CommandLine
           --edits N              edits per client at most (the trace slice's length)
           --workload trace|random
           --trace NAME           automerge-paper, seph-blog1, rustcode, sveltecomponent, json-crdt-patch
+          --slices from-start|consecutive   every client replays the trace from its start in
+                                 its own section (default), or client k the k-th consecutive slice
           --seed N
         Server:
           --url URL              target a running server (default: start one on a fresh data dir)
@@ -64,7 +66,7 @@ internal static class CommandLine
             ClientsPerDocument = 50,
             Rate = 10,
             DurationSeconds = 20,
-            WarmupSeconds = 3,
+            WarmupSeconds = 5,
         },
         "S3" => new LoadSettings
         {
@@ -73,7 +75,7 @@ internal static class CommandLine
             ClientsPerDocument = 8,
             Rate = null,
             DurationSeconds = 10,
-            WarmupSeconds = 2,
+            WarmupSeconds = 5,
         },
         "S4" => new LoadSettings
         {
@@ -126,6 +128,7 @@ internal static class CommandLine
                 "--edits" => settings with { EditsPerClient = Int() },
                 "--workload" => settings with { Workload = Value() switch { "trace" => WorkloadKind.Trace, "random" => WorkloadKind.Random, var w => throw new UsageException($"Unknown workload '{w}'.") } },
                 "--trace" => settings with { Trace = Value() },
+                "--slices" => settings with { Slices = Value() switch { "from-start" => SliceLayout.FromStart, "consecutive" => SliceLayout.Consecutive, var l => throw new UsageException($"Unknown slice layout '{l}'.") } },
                 "--seed" => settings with { Seed = Int() },
                 "--url" => settings with { Url = new Uri(Value()) },
                 "--server-pid" => settings with { ServerPid = Int() },
@@ -154,7 +157,33 @@ internal static class CommandLine
             throw new UsageException("An open-loop run needs --duration or --edits.");
         }
 
-        return settings;
+        return settings with { Description = Describe(settings, Preset(settings.Scenario)) };
+    }
+
+    /// <summary>The preset's description, plus what the command line changed in the load's shape.</summary>
+    private static string Describe(LoadSettings settings, LoadSettings preset)
+    {
+        var changed = new List<string>();
+        void Check<T>(string name, T actual, T original, Func<T, string> show)
+        {
+            if (!EqualityComparer<T>.Default.Equals(actual, original))
+            {
+                changed.Add($"{name} {show(actual)}");
+            }
+        }
+
+        string Number(double v) => v.ToString(CultureInfo.InvariantCulture);
+        Check("docs", settings.Documents, preset.Documents, v => v.ToString(CultureInfo.InvariantCulture));
+        Check("clients per doc", settings.ClientsPerDocument, preset.ClientsPerDocument, v => v.ToString(CultureInfo.InvariantCulture));
+        Check("rate", settings.Rate, preset.Rate, v => v is { } r ? Number(r) + " edits/s" : "max");
+        Check("duration", settings.DurationSeconds, preset.DurationSeconds, v => Number(v) + " s");
+        Check("warm-up", settings.WarmupSeconds, preset.WarmupSeconds, v => Number(v) + " s");
+        Check("edits per client", settings.EditsPerClient, preset.EditsPerClient, v => v?.ToString(CultureInfo.InvariantCulture) ?? "default");
+        Check("workload", settings.Workload, preset.Workload, v => v.ToString().ToLowerInvariant());
+        Check("trace", settings.Trace, preset.Trace, v => v);
+        Check("slices", settings.Slices, preset.Slices, v => v.ToString());
+        Check("history", settings.HistoryOps, preset.HistoryOps, v => v.ToString(CultureInfo.InvariantCulture));
+        return changed.Count == 0 ? preset.Description : $"{preset.Description} — changed: {string.Join(", ", changed)}";
     }
 
     private static double ParseRate(string value) =>

@@ -103,7 +103,7 @@ internal static class CompareReport
             text.AppendLine();
             string span = description.Config.DurationSeconds > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"{description.Config.DurationSeconds} s measured after {description.Config.WarmupSeconds} s warm-up")
-                : "to the end of the trace";
+                : string.Create(CultureInfo.InvariantCulture, $"until each client's {description.Config.EditsPerClient:N0} edits are acked");
             text.AppendLine(CultureInfo.InvariantCulture, $"**{scenario}** — {description.Description}; {description.Config.Workload}, rate {description.Config.Rate}, {span}.");
             text.AppendLine();
             text.AppendLine("| figure | CollabEdit (durable) | ShareDB (in-memory, not durable) | CollabEdit / ShareDB |");

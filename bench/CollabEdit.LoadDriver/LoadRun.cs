@@ -20,6 +20,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
     private readonly LatencyHistogram _scheduleLag = new();
     private readonly List<string> _failures = [];
     private readonly List<string> _notes = [];
+    private readonly Dictionary<int, RevisionLedger> _ledgers = [];
 
     public async Task<RunReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -28,30 +29,38 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         var trace = settings.Workload == WorkloadKind.Trace ? EditingTrace.Load(settings.Trace) : null;
         int traceLength = trace?.Transactions.Sum(t => t.Patches.Count) ?? 0;
         int editsPerClient = EditsPerClient(traceLength);
-        var slices = trace is null ? null : TraceSlice.Plan(trace, settings.ClientsPerDocument, editsPerClient);
+        var slices = trace is null ? null : TraceSlice.Plan(trace, settings.ClientsPerDocument, editsPerClient, settings.Slices);
         bool wholeTraceAlone = trace is not null && settings.ClientsPerDocument == 1 && editsPerClient == traceLength;
 
         string? dataPath = settings.Url is null ? ServerSession.NewDataPath() : null;
-        var (server, serverDescription) = await ServerSession.StartAsync(settings, dataPath, log, cancellationToken).ConfigureAwait(false);
         var config = new RunConfig(
             settings.Documents,
             settings.ClientsPerDocument,
             settings.Rate is { } rate ? rate.ToString(CultureInfo.InvariantCulture) + " edits/s per client" : "max (next edit on ack)",
             settings.DurationSeconds,
             settings.WarmupSeconds,
-            trace is null ? "random typing" : $"trace {trace.Name} ({(wholeTraceAlone ? "whole trace" : "one slice per client")})",
+            trace is null ? "random typing" : $"trace {trace.Name} ({SliceDescription(wholeTraceAlone)})",
             editsPerClient,
-            serverDescription);
+            "");
         var clients = new List<LoadClient>();
+        ServerHost? server = null;
+        string phase = "starting the server";
         try
         {
+            (server, string serverDescription) = await ServerSession.StartAsync(settings, dataPath, log, cancellationToken).ConfigureAwait(false);
+            config = config with { Server = serverDescription };
+            phase = "creating the documents";
             using var rest = new DocumentsClient(server.BaseUri);
             var documents = await CreateDocumentsAsync(rest, slices, cancellationToken).ConfigureAwait(false);
+            phase = "connecting the clients";
             await ConnectAsync(server.BaseUri, documents, clients, cancellationToken).ConfigureAwait(false);
             log.WriteLine($"{clients.Count} clients connected to {documents.Count} documents; running…");
 
+            phase = "running the load";
             var (window, serverUsage, driverUsage) = await DriveAsync(server, clients).ConfigureAwait(false);
+            phase = "draining";
             await DrainAsync(clients).ConfigureAwait(false);
+            phase = "checking convergence";
             // A whole trace replayed alone must end at the trace's own endContent.
             bool traceFinished = wholeTraceAlone && documents.All(d => !d.Workloads[0].HasNext);
             int finalLength = await VerifyAsync(rest, documents, clients, traceFinished ? trace!.EndContent : null).ConfigureAwait(false);
@@ -98,7 +107,8 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _failures.Add($"{e.GetType().Name}: {e.Message}");
+            _failures.Add($"{phase}: {e.GetType().Name}: {e.Message}");
+            log.WriteLine(e);
             return new RunReport
             {
                 Scenario = settings.Scenario,
@@ -113,10 +123,21 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         finally
         {
             await DisconnectAsync(clients).ConfigureAwait(false);
-            await server.DisposeAsync().ConfigureAwait(false);
-            ServerSession.DeleteDataPath(dataPath, settings.KeepData, log);
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            // A failed run keeps the server's data and log to look at.
+            ServerSession.DeleteDataPath(dataPath, settings.KeepData || _failures.Count > 0, log);
         }
     }
+
+    private string SliceDescription(bool wholeTraceAlone) =>
+        wholeTraceAlone ? "whole trace"
+        : settings.ClientsPerDocument == 1 ? "a prefix"
+        : settings.Slices == SliceLayout.FromStart ? "each client replays it from its start in its own section"
+        : "client k replays the k-th consecutive slice in its own section";
 
     private int EditsPerClient(int traceLength)
     {
@@ -153,7 +174,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
             for (int k = 0; k < workloads.Length; k++)
             {
                 workloads[k] = slices is null
-                    ? new RandomTypingWorkload(HashCode.Combine(settings.Seed, d, k))
+                    ? new RandomTypingWorkload(unchecked((settings.Seed * 7919) + (d * 131) + k))
                     : new TraceSliceWorkload(slices[k]);
             }
 
@@ -187,8 +208,6 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         }
     }
 
-    private readonly Dictionary<int, RevisionLedger> _ledgers = [];
-
     private RevisionLedger Ledger(int document)
     {
         lock (_ledgers)
@@ -214,15 +233,25 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         var loops = clients.Select(client =>
         {
             double phase = phases.NextDouble();
-            return Task.Run(() => settings.Rate is { } rate
-                ? client.RunPacedAsync(rate, begin, phase, _scheduleLag, stop.Token)
-                : client.RunClosedLoopAsync(stop.Token));
+            return Task.Run(async () =>
+            {
+                if (settings.Rate is { } rate)
+                {
+                    await client.RunPacedAsync(rate, begin, phase, _scheduleLag, stop.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, RunClock.Seconds(begin - RunClock.Now)))).ConfigureAwait(false);
+                    await client.RunClosedLoopAsync(stop.Token).ConfigureAwait(false);
+                }
+            });
         }).ToList();
 
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, RunClock.Seconds(start - RunClock.Now)))).ConfigureAwait(false);
         var serverAtStart = server.ReadStats();
         var driverAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        long windowStart = RunClock.Now;
+        long cpuStart = RunClock.Now;
+        long windowStart = start;
 
         var all = Task.WhenAll(loops);
         if (settings.DurationSeconds > 0)
@@ -264,16 +293,18 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
             window = RunClock.Seconds(Math.Max(_clock.LastAck, windowStart) - windowStart);
         }
 
+        // CPU is read at the window's edges as they happen, so divide by the time between the reads.
+        double cpuWindow = RunClock.Seconds(windowEnd - cpuStart);
         var driverStats = ProcessStats.Read(Environment.ProcessId);
         var driver = new ResourceUsage(
             Math.Round((driverAtEnd - driverAtStart).TotalSeconds, 2),
-            Math.Round((driverAtEnd - driverAtStart).TotalSeconds / window, 2),
+            Math.Round((driverAtEnd - driverAtStart).TotalSeconds / cpuWindow, 2),
             MiB(driverStats?.PeakRssBytes ?? 0),
             MiB(driverStats?.RssBytes ?? 0));
         ResourceUsage? serverUsage = serverAtStart is { } s && serverAtEnd is { } e2
             ? new ResourceUsage(
                 Math.Round((e2.CpuTime - s.CpuTime).TotalSeconds, 2),
-                Math.Round((e2.CpuTime - s.CpuTime).TotalSeconds / window, 2),
+                Math.Round((e2.CpuTime - s.CpuTime).TotalSeconds / cpuWindow, 2),
                 MiB(e2.PeakRssBytes),
                 MiB(e2.RssBytes))
             : null;
@@ -375,11 +406,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         }).ConfigureAwait(false);
     }
 
-    private static int FirstDifference(string a, string b)
-    {
-        int i = a.AsSpan().CommonPrefixLength(b);
-        return i;
-    }
+    private static int FirstDifference(string a, string b) => a.AsSpan().CommonPrefixLength(b);
 
     private static double MiB(long bytes) => Math.Round(bytes / (1024.0 * 1024.0), 1);
 }

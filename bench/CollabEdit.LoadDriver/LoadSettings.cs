@@ -39,6 +39,8 @@ internal sealed record LoadSettings
 
     public string Trace { get; init; } = "automerge-paper";
 
+    public SliceLayout Slices { get; init; } = SliceLayout.FromStart;
+
     public double DrainTimeoutSeconds { get; init; } = 120;
 
     public int ConnectParallelism { get; init; } = 32;

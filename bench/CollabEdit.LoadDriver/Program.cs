@@ -55,3 +55,9 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     Console.Error.WriteLine("Cancelled.");
     return 1;
 }
+catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or HttpRequestException)
+{
+    // The run could not even start (no server, no trace): a failure, never a figure.
+    Console.WriteLine($"FAILED: {e.Message}");
+    return 1;
+}

@@ -18,8 +18,10 @@ internal static class ReportPrinter
     {
         output.WriteLine();
         output.WriteLine($"{report.System} {report.Scenario}: {report.Description}");
-        output.WriteLine($"  load: {report.Config.Documents} doc(s) x {report.Config.ClientsPerDocument} client(s), {report.Config.Workload}, rate {report.Config.Rate}, "
-            + $"{F(report.Config.DurationSeconds)} s measured after {F(report.Config.WarmupSeconds)} s warm-up, up to {report.Config.EditsPerClient:N0} edits per client");
+        output.WriteLine(report.Scenario == "S5"
+            ? $"  history written by {report.Config.ClientsPerDocument} closed-loop clients ({report.Config.Workload}), one commit per edit"
+            : $"  load: {report.Config.Documents} doc(s) x {report.Config.ClientsPerDocument} client(s), {report.Config.Workload}, rate {report.Config.Rate}, "
+                + $"{F(report.Config.DurationSeconds)} s measured after {F(report.Config.WarmupSeconds)} s warm-up, up to {report.Config.EditsPerClient:N0} edits per client");
         output.WriteLine($"  server: {report.Config.Server}{(report.Durable ? "" : " — NOT durable: acks come before anything is on disk")}");
         output.WriteLine($"  machine: {report.Machine}");
         if (!report.Converged)

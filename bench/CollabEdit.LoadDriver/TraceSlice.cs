@@ -8,15 +8,17 @@ internal sealed record TraceSlice(IReadOnlyList<TracePatch> Patches, int Start, 
 {
     /// <summary>
     /// <paramref name="slices"/> slices of <paramref name="count"/> patches each (fewer if the trace
-    /// is shorter): consecutive and disjoint while the trace is long enough, spread evenly and
-    /// overlapping otherwise. Each starts from the trace's own text at its first patch.
+    /// is shorter). <see cref="SliceLayout.FromStart"/>: all from the trace's first patch.
+    /// <see cref="SliceLayout.Consecutive"/>: consecutive and disjoint while the trace is long
+    /// enough, spread evenly and overlapping otherwise. Each starts from the trace's own text at
+    /// its first patch.
     /// </summary>
-    public static IReadOnlyList<TraceSlice> Plan(EditingTrace trace, int slices, int count)
+    public static IReadOnlyList<TraceSlice> Plan(EditingTrace trace, int slices, int count, SliceLayout layout)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slices, 1);
         TracePatch[] patches = [.. trace.Patches];
         count = Math.Clamp(count, 0, patches.Length);
-        int stride = slices == 1 ? 0 : Math.Min(count, (patches.Length - count) / (slices - 1));
+        int stride = slices == 1 || layout == SliceLayout.FromStart ? 0 : Math.Min(count, (patches.Length - count) / (slices - 1));
         var starts = Enumerable.Range(0, slices).Select(k => k * stride).ToArray();
 
         // One replay of the trace, taking the text at each slice's start.

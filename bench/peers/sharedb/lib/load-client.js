@@ -13,24 +13,22 @@ export const COLLECTION = 'docs';
  * to the document, typing its workload into its own section with `doc.submitOp`. The ShareDB
  * client keeps one op in flight and composes ops submitted meanwhile (text-unicode composes),
  * and calls each submitOp's callback when the op that carried it is acknowledged: that is the
- * ack latency. `doc.version` in that callback is the version the op was committed as.
+ * ack latency. `doc.version` in that callback is the version the op was committed as, and in
+ * a remote 'op' event the version that op made.
  */
 export class LoadClient {
   /**
-   * @param {number} index its place among the document's clients (its section)
+   * @param {number} documentIndex @param {number} index its place among the document's clients (its section)
    * @param {string} mark the marker line opening its section
    * @param {import('./workload.js').TraceSliceWorkload | import('./workload.js').RandomTypingWorkload} workload
    * @param {import('./run-clock.js').RunClock} clock
-   * @param {import('./measure.js').LatencyHistogram} ackLatency
-   * @param {import('./measure.js').RevisionLedger | undefined} ledger
    */
-  constructor(index, mark, workload, clock, ackLatency, ledger) {
+  constructor(documentIndex, index, mark, workload, clock) {
+    this.documentIndex = documentIndex;
     this.index = index;
     this.mark = mark;
     this.workload = workload;
     this.clock = clock;
-    this.ackLatency = ackLatency;
-    this.ledger = ledger;
     /** @type {string | undefined} */
     this.failure = undefined;
     this.editsMade = 0;
@@ -38,10 +36,16 @@ export class LoadClient {
     this.editsAckedInWindow = 0;
     this.commitsInWindow = 0;
     this.lastAckVersion = -1;
-    this.appliedUpTo = 0;
+    this.from = 0;
+    /** Ack latencies (ms) of measured edits. @type {number[]} */
+    this.ackLatencies = [];
+    /** [version, made, …] of measured edits. @type {number[]} */
+    this.commits = [];
+    /** [upTo, at, …]: after each remote op, every version up to `upTo` is applied. @type {number[]} */
+    this.steps = [];
+    /** Open loop: how late each measured edit was made (ms). @type {number[]} */
+    this.scheduleLags = [];
     this.closing = false;
-    /** @type {(() => void) | undefined} */
-    this.onIdle = undefined;
   }
 
   /** Connects and subscribes to document `id` at `url` (ws://…). @param {string} url @param {string} id */
@@ -51,8 +55,10 @@ export class LoadClient {
     this.doc = this.connection.get(COLLECTION, id);
     const doc = this.doc;
     await new Promise((resolve, reject) => doc.subscribe((/** @type {any} */ err) => (err ? reject(err) : resolve(undefined))));
-    this.appliedUpTo = doc.version;
-    doc.on('op', (/** @type {any} */ _op, /** @type {any} */ source) => this.onOp(source));
+    this.from = doc.version;
+    doc.on('op', (/** @type {any} */ _op, /** @type {any} */ source) => {
+      if (!source) this.steps.push(doc.version, now());
+    });
     doc.on('error', (/** @type {any} */ err) => this.fail(`doc error: ${err.message ?? err}`));
     this.socket.on('close', () => {
       if (!this.closing) this.fail('connection closed');
@@ -70,8 +76,7 @@ export class LoadClient {
   /** Makes one edit in this client's section; `done` runs when it is acknowledged. @param {(() => void)=} done */
   makeEdit(done) {
     const doc = /** @type {any} */ (this.doc);
-    const text = /** @type {string} */ (doc.data);
-    const start = sectionStart(text, this.mark);
+    const start = sectionStart(doc.data, this.mark);
     const edit = this.workload.next();
     const position = start + edit.position;
     /** @type {(number | string | {d: number})[]} */
@@ -86,13 +91,13 @@ export class LoadClient {
         this.fail(`submit refused: ${err.message ?? err}`);
         return;
       }
-      this.onAck(made, doc.version);
+      this.acknowledged(made, doc.version);
       if (done) done();
     });
   }
 
   /** @param {number} made @param {number} version */
-  onAck(made, version) {
+  acknowledged(made, version) {
     const at = now();
     this.clock.sawAck(at);
     this.editsAcked++;
@@ -102,18 +107,10 @@ export class LoadClient {
       this.editsAckedInWindow++;
       if (newCommit) this.commitsInWindow++;
     }
-    if (this.clock.isMeasured(made)) this.ackLatency.record(made, at);
-    this.ledger?.committed(version, this.index, made);
-  }
-
-  /** @param {unknown} source */
-  onOp(source) {
-    if (source || !this.ledger || !this.doc) return;
-    const at = now();
-    const version = this.doc.version;
-    // Ops are applied strictly in version order: everything up to this one is in the text now.
-    for (let v = this.appliedUpTo + 1; v <= version; v++) this.ledger.applied(v, this.index, at);
-    this.appliedUpTo = Math.max(this.appliedUpTo, version);
+    if (this.clock.isMeasured(made)) {
+      this.ackLatencies.push(at - made);
+      this.commits.push(version, made);
+    }
   }
 
   /** @param {string} reason */

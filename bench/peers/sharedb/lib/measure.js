@@ -3,8 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import * as hdr from 'hdr-histogram-js';
 
-/** Milliseconds, as performance.now() gives them. */
-export const now = () => performance.now();
+/**
+ * Milliseconds on the process-wide monotonic clock: the same in every worker thread (unlike
+ * performance.now(), whose origin is per thread).
+ */
+export const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Latencies in microseconds, 1 µs to 1 hour, 3 significant digits (as LatencyHistogram.cs). */
 export class LatencyHistogram {
@@ -34,41 +37,38 @@ export class LatencyHistogram {
 }
 
 /**
- * Remote latency for one document, as RevisionLedger.cs: the author of a commit learns its
- * version from the ack and records when the edits it carried were made; every other client
- * reports when it has applied that version. Whichever comes second records the latency.
+ * Remote latency for one document, computed once the run is over (the clients live in several
+ * worker threads). Each client reports the versions its acked edits were committed as, with the
+ * time each edit was made, and the steps in which it applied others' ops: (up to version, at).
+ * Ops are applied strictly in version order, so a receiver had applied version v at the first
+ * step whose "up to" reaches v. Latency: edit made → another client applied it (as
+ * RevisionLedger.cs, which computes the same while the run goes).
+ * @param {{index: number, from: number, commits: number[], steps: number[]}[]} clients from: the version subscribed at;
+ *   commits: [version, made, …] of measured edits; steps: [upTo, at, …]
+ * @param {LatencyHistogram} remote
  */
-export class RevisionLedger {
-  /** @param {(made: number) => boolean} isMeasured @param {LatencyHistogram} remote */
-  constructor(isMeasured, remote) {
-    this.isMeasured = isMeasured;
-    this.remote = remote;
-    /** @type {Map<number, {author: number, made: number[], applied: [number, number][]}>} */
-    this.entries = new Map();
+export function recordRemoteLatency(clients, remote) {
+  /** @type {Map<number, {author: number, made: number[]}>} */
+  const byVersion = new Map();
+  for (const client of clients) {
+    for (let i = 0; i < client.commits.length; i += 2) {
+      const version = client.commits[i];
+      let entry = byVersion.get(version);
+      if (!entry) byVersion.set(version, (entry = { author: client.index, made: [] }));
+      entry.made.push(client.commits[i + 1]);
+    }
   }
-
-  /** @param {number} version */
-  entry(version) {
-    let entry = this.entries.get(version);
-    if (!entry) this.entries.set(version, (entry = { author: -1, made: [], applied: [] }));
-    return entry;
-  }
-
-  /** An edit made at `made` was committed as `version` by client `author`. @param {number} version @param {number} author @param {number} made */
-  committed(version, author, made) {
-    const entry = this.entry(version);
-    entry.author = author;
-    entry.made.push(made);
-    if (!this.isMeasured(made)) return;
-    for (const [receiver, at] of entry.applied) if (receiver !== author) this.remote.record(made, at);
-  }
-
-  /** Client `receiver` has applied every version up to `version` at `at`. @param {number} version @param {number} receiver @param {number} at */
-  applied(version, receiver, at) {
-    const entry = this.entry(version);
-    entry.applied.push([receiver, at]);
-    if (entry.author === -1 || receiver === entry.author) return;
-    for (const made of entry.made) if (this.isMeasured(made)) this.remote.record(made, at);
+  for (const receiver of clients) {
+    let appliedUpTo = receiver.from;
+    for (let i = 0; i < receiver.steps.length; i += 2) {
+      const upTo = receiver.steps[i];
+      const at = receiver.steps[i + 1];
+      for (let v = appliedUpTo + 1; v <= upTo; v++) {
+        const entry = byVersion.get(v);
+        if (entry && entry.author !== receiver.index) for (const made of entry.made) remote.record(made, at);
+      }
+      appliedUpTo = Math.max(appliedUpTo, upTo);
+    }
   }
 }
 

@@ -37,15 +37,17 @@ export function loadTrace(name) {
 }
 
 /**
- * `slices` slices of `count` patches, consecutive and disjoint while the trace is long enough,
- * spread evenly and overlapping otherwise; each with the trace's text before its first patch.
- * The same plan as bench/CollabEdit.LoadDriver/TraceSlice.cs.
- * @param {Trace} trace @param {number} slices @param {number} count @returns {TraceSlice[]}
+ * `slices` slices of `count` patches: all from the trace's start ('from-start'), or consecutive
+ * and disjoint while the trace is long enough, spread evenly and overlapping otherwise
+ * ('consecutive'); each with the trace's text before its first patch. The same plan as
+ * bench/CollabEdit.LoadDriver/TraceSlice.cs.
+ * @param {Trace} trace @param {number} slices @param {number} count @param {'from-start' | 'consecutive'} layout
+ * @returns {TraceSlice[]}
  */
-export function planSlices(trace, slices, count) {
+export function planSlices(trace, slices, count, layout) {
   const total = trace.patches.length;
   count = Math.max(0, Math.min(count, total));
-  const stride = slices === 1 ? 0 : Math.min(count, Math.floor((total - count) / (slices - 1)));
+  const stride = slices === 1 || layout === 'from-start' ? 0 : Math.min(count, Math.floor((total - count) / (slices - 1)));
   const starts = Array.from({ length: slices }, (_, k) => k * stride);
   /** @type {Map<number, string>} */
   const texts = new Map();
