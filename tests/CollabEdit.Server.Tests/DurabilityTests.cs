@@ -59,6 +59,7 @@ public sealed class DurabilityTests
             Assert.Equal(5, store.LatestSnapshot(id, 9)!.Revision);
             Assert.Equal(10, store.LatestSnapshot(id, 11)!.Revision);
             Assert.Equal(12, store.LatestSnapshot(id, 12)!.Revision);
+            Assert.Equal(12, store.GetDocument(id)!.SnapshotRevision); // opening fetches it by key
             var reopened = await restarted.OpenAsync(id);
             Assert.Equal(details.Text, reopened.Text);
             Assert.Equal(12, reopened.Revision);

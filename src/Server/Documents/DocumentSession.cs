@@ -338,7 +338,8 @@ public sealed partial class DocumentSession
     private ServerAuthority Load(StoredDocument document)
     {
         int revision = document.Revision;
-        var snapshot = _store.LatestSnapshot(Id, revision)
+        var snapshot = _store.GetSnapshot(Id, document.SnapshotRevision)
+            ?? _store.LatestSnapshot(Id, revision)
             ?? throw new InvalidOperationException($"Document {Id} has no snapshot.");
         int from = Math.Max(0, Math.Min(snapshot.Revision, revision - _options.MaxRevisionLag));
         var ops = _store.ReadOps(Id, from, revision);

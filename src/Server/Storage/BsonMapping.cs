@@ -77,6 +77,7 @@ internal static class BsonMapping
         ["rev"] = d.Revision,
         ["created"] = d.CreatedAt.ToUnixTimeMilliseconds(),
         ["updated"] = d.UpdatedAt.ToUnixTimeMilliseconds(),
+        ["snap"] = d.SnapshotRevision,
     };
 
     public static StoredDocument ToStoredDocument(BsonDocument doc) => new(
@@ -84,5 +85,6 @@ internal static class BsonMapping
         doc["title"].AsString,
         doc["rev"].AsInt32,
         DateTimeOffset.FromUnixTimeMilliseconds(doc["created"].AsInt64),
-        DateTimeOffset.FromUnixTimeMilliseconds(doc["updated"].AsInt64));
+        DateTimeOffset.FromUnixTimeMilliseconds(doc["updated"].AsInt64),
+        doc.TryGetValue("snap", out var snap) ? snap.AsInt32 : 0);
 }

@@ -73,6 +73,7 @@ public sealed partial class DocumentStore : IDisposable
         if (snapshot is not null)
         {
             _snapshots.Upsert(SnapshotBson(documentId, snapshot));
+            row["snap"] = snapshot.Revision;
         }
 
         row["rev"] = ops[^1].Revision;
@@ -80,8 +81,15 @@ public sealed partial class DocumentStore : IDisposable
         _documents.Update(row);
     });
 
-    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) =>
-        WriteAsync(_ => _snapshots.Upsert(SnapshotBson(documentId, snapshot)));
+    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) => WriteAsync(_ =>
+    {
+        _snapshots.Upsert(SnapshotBson(documentId, snapshot));
+        if (_documents.FindById(documentId) is { } row && (!row.TryGetValue("snap", out var snap) || snap.AsInt32 < snapshot.Revision))
+        {
+            row["snap"] = snapshot.Revision;
+            _documents.Update(row);
+        }
+    });
 
     public Task AddVersionAsync(string documentId, NamedVersion version) => WriteAsync(_ => _versions.Insert(new BsonDocument
     {
@@ -109,6 +117,13 @@ public sealed partial class DocumentStore : IDisposable
 
     public IReadOnlyList<StoredDocument> ListDocuments() =>
         [.. _documents.FindAll().Select(BsonMapping.ToStoredDocument).OrderByDescending(d => d.UpdatedAt)];
+
+    /// <summary>The snapshot at exactly <paramref name="revision"/>, by key; null if there is none.</summary>
+    public Snapshot? GetSnapshot(string documentId, int revision)
+    {
+        var row = _snapshots.FindById(BsonMapping.Key(documentId, revision));
+        return row is null ? null : new Snapshot(row["rev"].AsInt32, row["text"].AsString);
+    }
 
     /// <summary>The newest snapshot at or before <paramref name="revision"/>.</summary>
     public Snapshot? LatestSnapshot(string documentId, int revision)

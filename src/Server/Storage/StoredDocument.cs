@@ -1,4 +1,7 @@
 namespace CollabEdit.Server.Storage;
 
-/// <summary>A document's metadata row.</summary>
-public sealed record StoredDocument(string Id, string Title, int Revision, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+/// <summary>
+/// A document's metadata row. <see cref="SnapshotRevision"/> is the revision of its newest
+/// snapshot, so opening fetches that snapshot by key instead of searching for it.
+/// </summary>
+public sealed record StoredDocument(string Id, string Title, int Revision, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int SnapshotRevision = 0);
