@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using CollabEdit.Server.Api;
 using CollabEdit.Server.Tests;
+using Microsoft.Playwright;
 
 namespace CollabEdit.Browser.Tests;
 
@@ -27,8 +28,8 @@ public sealed class DocumentsPageTests(BrowserFixture fixture)
 
         await page.FillAsync("#new-title", "Draft");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/d/*");
-        await page.WaitForFunctionAsync("() => document.querySelector('#status').dataset.status === 'connected'");
+        await page.WaitForURLAsync("**/d/*", new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        await page.WaitForFunctionAsync("() => document.querySelector('#status')?.dataset.status === 'connected'", null, new() { Timeout = 60_000 });
         Assert.Equal("Draft", await page.Locator("#title").InnerTextAsync());
 
         await page.GotoAsync("/");

@@ -28,7 +28,7 @@ internal sealed class EditorPage(IBrowserContext context, IPage page)
             }
         };
         await page.GotoAsync($"/d/{documentId}");
-        await page.WaitForFunctionAsync("() => window.collab && document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => window.collab && document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 60_000 });
         Assert.Empty(errors);
         return new EditorPage(context, page);
     }
