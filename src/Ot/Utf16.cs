@@ -1,7 +1,7 @@
 namespace CollabEdit.Ot;
 
 /// <summary>UTF-16 well-formedness checks shared by the operation and the document model.</summary>
-internal static class Utf16
+public static class Utf16
 {
     /// <summary>Index of the first unpaired surrogate in <paramref name="text"/>, or -1.</summary>
     public static int IndexOfLoneSurrogate(ReadOnlySpan<char> text)

@@ -1,3 +1,4 @@
+using CollabEdit.Ot;
 using CollabEdit.Protocol;
 using CollabEdit.Server.Documents;
 using CollabEdit.Server.Storage;
@@ -137,10 +138,12 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid range", $"from ({start}) is after to ({end}).");
         }
 
-        var op = Ot.TextOperation.Identity(store.TextAt(id, start).Length);
-        foreach (var stored in store.ReadOps(id, start, end))
+        // The first op's base length is the text's length at `from`; only an empty range needs the text.
+        var ops = store.ReadOps(id, start, end);
+        var op = ops.Count == 0 ? TextOperation.Identity(store.TextAt(id, start).Length) : ops[0].Operation;
+        foreach (var stored in ops.Skip(1))
         {
-            op = Ot.TextOperation.Compose(op, stored.Operation);
+            op = TextOperation.Compose(op, stored.Operation);
         }
 
         return TypedResults.Ok(new DiffResult(start, end, op));
@@ -240,20 +243,5 @@ public static class DocumentsApi
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
 
-    private static bool HasLoneSurrogate(string text)
-    {
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool HasLoneSurrogate(string text) => Utf16.IndexOfLoneSurrogate(text) >= 0;
 }
