@@ -17,7 +17,11 @@ dotnet build CollabEdit.sln -c Debug 2>&1 | tail -n 3
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed"; dotnet build CollabEdit.sln -c Debug 2>&1 | grep -E 'error' | sort -u | head -50; exit 1; }
 
 dotnet test CollabEdit.sln -c Debug --no-build 2>&1 | tee "$log" | grep -vE '^\s*$' | grep -E 'Passed!|Failed!|Failed |Error Message|^\s+(Assert|Expected|Actual|seed)' | head -200
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+  status=1
+  # Each failed test whole: its name and error message up to the stack trace.
+  awk '/^  Failed / {p=1} /^  Stack Trace:/ {p=0} p' "$log" | head -n 300
+fi
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

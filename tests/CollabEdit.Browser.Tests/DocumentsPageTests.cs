@@ -15,6 +15,7 @@ public sealed class DocumentsPageTests(BrowserFixture fixture)
         await server.CreateDocumentAsync("existing", "Meeting <b>notes</b>");
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = server.BaseUri.ToString() });
         var page = await context.NewPageAsync();
+        var log = PageLog.Attach(page);
 
         var response = await page.GotoAsync("/");
         await page.Locator("#documents tr").First.WaitForAsync();
@@ -28,15 +29,29 @@ public sealed class DocumentsPageTests(BrowserFixture fixture)
 
         await page.FillAsync("#new-title", "Draft");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/d/*", new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
-        await page.WaitForFunctionAsync("() => document.querySelector('#status')?.dataset.status === 'connected'", null, new() { Timeout = 60_000 });
+        await log.WithDiagnosticsAsync("the editor of the new document opens", () =>
+            page.WaitForURLAsync("**/d/*", new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 }));
+        await log.WithDiagnosticsAsync("the editor connects", () =>
+            page.WaitForFunctionAsync("() => document.querySelector('#status')?.dataset.status === 'connected'", null, new() { Timeout = 60_000 }));
         Assert.Equal("Draft", await page.Locator("#title").InnerTextAsync());
 
         await page.GotoAsync("/");
         await page.Locator("#documents tr").Nth(1).WaitForAsync();
         page.Dialog += (_, dialog) => dialog.AcceptAsync();
         await page.Locator("#documents tr", new() { HasText = "Draft" }).Locator("button").ClickAsync();
-        await Eventually.TrueAsync(() => server.Http.GetFromJsonAsync<DocumentSummary[]>("/api/documents").Result!.Length == 1, "the document is deleted");
+        await log.WithDiagnosticsAsync("the document is deleted", async () =>
+        {
+            var deadline = DateTime.UtcNow + Timeouts.Converge;
+            while ((await server.Http.GetFromJsonAsync<DocumentSummary[]>("/api/documents"))!.Length != 1)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException("The document list still has the deleted document.");
+                }
+
+                await Task.Delay(50);
+            }
+        });
         await context.CloseAsync();
     }
 }
