@@ -252,22 +252,20 @@ public sealed partial class DocumentSession
     /// <summary>Makes this batch's ops durable. On failure, fails every caller and drops the in-memory state, which is now ahead of the disk.</summary>
     private async Task<bool> PersistAsync(List<Command> batch, List<PendingOp> committed)
     {
-        if (committed.Count == 0)
-        {
-            return true;
-        }
-
         var authority = _authority!;
-        Snapshot? snapshot = authority.Revision - _snapshotRevision >= _options.SnapshotInterval
+        Snapshot? snapshot = committed.Count > 0 && authority.Revision - _snapshotRevision >= _options.SnapshotInterval
             ? new Snapshot(authority.Revision, authority.Document.ToString())
             : null;
         try
         {
-            await _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot).ConfigureAwait(false);
+            // Nothing new: answers (a retry's ack, Open) still reveal only what is durable.
+            await (committed.Count == 0
+                ? _store.ConfirmDurableAsync()
+                : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot)).ConfigureAwait(false);
         }
         catch (StorageUnavailableException e)
         {
-            LogCommitFailed(e, Id, committed[0].Op.Revision, committed.Count);
+            LogCommitFailed(e, Id, committed.Count > 0 ? committed[0].Op.Revision : authority.Revision, committed.Count);
             _authority = null; // Reload from the store on the next command.
             var failure = new CollabException(ErrorCodes.Unavailable, "Storage is unavailable; nothing was committed. Retry later.");
             foreach (var command in batch)
@@ -276,6 +274,11 @@ public sealed partial class DocumentSession
             }
 
             return false;
+        }
+
+        if (committed.Count == 0)
+        {
+            return true;
         }
 
         if (snapshot is not null)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using CollabEdit.Ot;
 using CollabEdit.Server.Diagnostics;
@@ -6,29 +7,53 @@ using LiteDB;
 namespace CollabEdit.Server.Storage;
 
 /// <summary>
-/// The LiteDB file: documents, the op log, snapshots and named versions. Reads run on the
-/// caller's thread. Every write runs on one dedicated writer thread, because LiteDB transactions
-/// are bound to the OS thread: it takes everything queued (from any number of documents), writes
-/// it in one transaction, commits, and then checkpoints. In LiteDB 5.0.20 <c>Commit()</c> returns
-/// before its pages reach the log file; <c>Checkpoint()</c> waits for that queue and fsyncs the
-/// data file, so a write's task completes only once it would survive <c>kill -9</c>.
+/// The LiteDB file (documents, the op log, snapshots, named versions) and the write journal that
+/// makes its writes durable. Reads run on the caller's thread and see every completed write.
 /// </summary>
+/// <remarks>
+/// <para>Every write runs on one writer thread, because LiteDB transactions are bound to the OS
+/// thread. It takes everything queued (from any number of documents), applies it in one LiteDB
+/// transaction and commits: from then on readers see it, but LiteDB 5.0.20's <c>Commit()</c> makes
+/// nothing durable. The same writes, as records, are appended to the <see cref="WriteJournal"/>, and
+/// a second thread, the syncer, makes them durable with one <c>fdatasync</c> for everything
+/// appended since its last one; only then does a write's task complete. While the syncer waits
+/// on the disk, the writer already applies the next batch.</para>
+/// <para>LiteDB reaches its own file at checkpoints (<c>Checkpoint()</c> copies its log into the
+/// data file and fsyncs it), taken when the journal has grown past <see cref="CheckpointBytes"/>;
+/// the journal segments the checkpoint covers are then deleted. On start, segments left by a
+/// crash are replayed into LiteDB (each record is idempotent) and checkpointed before anything
+/// else happens. Snapshots are not journaled: they are derived from the ops, so after a crash a
+/// document may replay more ops than usual until its next snapshot.</para>
+/// </remarks>
 public sealed partial class DocumentStore : IDisposable
 {
     private const int MaxRequestsPerTransaction = 1024;
 
     private readonly LiteDatabase _db;
+    private readonly LiteDbFileStream _dataFile;
+    private readonly LiteDbFileStream _logFile;
     private readonly ILiteCollection<BsonDocument> _documents;
     private readonly ILiteCollection<BsonDocument> _ops;
     private readonly ILiteCollection<BsonDocument> _snapshots;
     private readonly ILiteCollection<BsonDocument> _versions;
     private readonly BlockingCollection<WriteRequest> _queue = [];
+    private readonly BlockingCollection<SyncItem> _syncQueue = [];
     private readonly Thread _writer;
+    private readonly Thread _syncer;
+    private readonly WriteJournal _journal;
     private readonly IWriteFaultInjector _faults;
     private readonly CollabEditMetrics _metrics;
     private readonly ILogger<DocumentStore> _log;
     private readonly DataDirectoryLock _directoryLock;
+    private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
+    private long _journalBytesSinceCheckpoint;
     private volatile string? _lastError;
+
+    // A failed fdatasync may have dropped any page written before it, so after one no write is
+    // acknowledged until a checkpoint has made LiteDB durable again. Writes carry the epoch they
+    // were made in; the syncer fails every write of an epoch at or before a failed sync.
+    private volatile int _epoch;
+    private volatile int _failedEpoch = -1;
 
     /// <summary>Opens the store in a data directory whose lock the caller took; the store releases it after closing the file.</summary>
     public DocumentStore(DataDirectoryLock directoryLock, string dataPath, IWriteFaultInjector faults, CollabEditMetrics metrics, ILogger<DocumentStore> log)
@@ -38,18 +63,25 @@ public sealed partial class DocumentStore : IDisposable
         _metrics = metrics;
         _log = log;
         Directory.CreateDirectory(dataPath);
-        FilePath = Path.Combine(Path.GetFullPath(dataPath), "collabedit.db");
-        _db = new LiteDatabase(new ConnectionString { Filename = FilePath, Connection = ConnectionType.Direct });
+        string directory = Path.GetFullPath(dataPath);
+        FilePath = Path.Combine(directory, "collabedit.db");
+        _dataFile = new LiteDbFileStream(FilePath, syncOnFlush: true);
+        _logFile = new LiteDbFileStream(Path.Combine(directory, "collabedit-log.db"), syncOnFlush: false);
+        _db = new LiteDatabase(_dataFile, logStream: _logFile);
 
-        // Checkpoints are ours, once per transaction: that is what makes a commit durable.
+        // Checkpoints are ours: taken when the journal has grown, and at shutdown.
         _db.CheckpointSize = 0;
         _documents = _db.GetCollection("documents");
         _ops = _db.GetCollection("ops");
         _snapshots = _db.GetCollection("snapshots");
         _versions = _db.GetCollection("versions");
         _versions.EnsureIndex("doc");
+        Recover(directory);
+        _journal = WriteJournal.Open(directory);
         _writer = new Thread(WriteLoop) { Name = "CollabEdit storage writer", IsBackground = true };
+        _syncer = new Thread(SyncLoop) { Name = "CollabEdit journal syncer", IsBackground = true };
         _writer.Start();
+        _syncer.Start();
     }
 
     public string FilePath { get; }
@@ -57,55 +89,58 @@ public sealed partial class DocumentStore : IDisposable
     /// <summary>Null while writes succeed; the reason after a write failed, until one succeeds again.</summary>
     public string? LastError => _lastError;
 
+    /// <summary>Journal bytes after which the writer checkpoints LiteDB and deletes the journal behind it.</summary>
+    public long CheckpointBytes { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>How many journal records the last start applied to LiteDB (after a crash; 0 after a clean stop).</summary>
+    public int RecoveredRecords { get; private set; }
+
     // ---- writes: each completes once durable, or fails with StorageUnavailableException ----
 
-    public Task CreateDocumentAsync(StoredDocument document, string text) => WriteAsync(db =>
+    public Task CreateDocumentAsync(StoredDocument document, string text) => WriteAsync(new BsonDocument
     {
-        _documents.Insert(BsonMapping.ToBson(document));
-        _snapshots.Insert(SnapshotBson(document.Id, new Snapshot(0, text)));
+        ["t"] = "create",
+        ["row"] = BsonMapping.ToBson(document),
+        ["snap"] = SnapshotBson(document.Id, new Snapshot(0, text)),
     });
 
     /// <summary>Appends committed ops (consecutive revisions) and moves the document's revision and updatedAt.</summary>
-    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot) => WriteAsync(db =>
+    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot)
     {
-        var row = _documents.FindById(documentId) ?? throw new InvalidOperationException($"Document {documentId} is missing.");
-        _ops.InsertBulk(ops.Select(BsonMapping.ToBson));
-        if (snapshot is not null)
+        var record = new BsonDocument
         {
-            _snapshots.Upsert(SnapshotBson(documentId, snapshot));
-            row["snap"] = snapshot.Revision;
-        }
+            ["t"] = "append",
+            ["doc"] = documentId,
+            ["ops"] = new BsonArray(ops.Select(op => (BsonValue)BsonMapping.ToBson(op))),
+        };
 
-        row["rev"] = ops[^1].Revision;
-        row["updated"] = ops[^1].Timestamp.ToUnixTimeMilliseconds();
-        _documents.Update(row);
-    });
+        // The snapshot goes to LiteDB only: it is derived from the ops, so it need not be journaled.
+        return WriteAsync(record, snapshot is null ? null : () => StoreSnapshot(documentId, snapshot));
+    }
 
-    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) => WriteAsync(_ =>
+    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) => WriteAsync(null, () => StoreSnapshot(documentId, snapshot));
+
+    public Task AddVersionAsync(string documentId, NamedVersion version) => WriteAsync(new BsonDocument
     {
-        _snapshots.Upsert(SnapshotBson(documentId, snapshot));
-        if (_documents.FindById(documentId) is { } row && (!row.TryGetValue("snap", out var snap) || snap.AsInt32 < snapshot.Revision))
+        ["t"] = "version",
+        ["v"] = new BsonDocument
         {
-            row["snap"] = snapshot.Revision;
-            _documents.Update(row);
-        }
+            ["_id"] = ObjectId.NewObjectId(),
+            ["doc"] = documentId,
+            ["name"] = version.Name,
+            ["rev"] = version.Revision,
+            ["created"] = version.CreatedAt.ToUnixTimeMilliseconds(),
+        },
     });
 
-    public Task AddVersionAsync(string documentId, NamedVersion version) => WriteAsync(_ => _versions.Insert(new BsonDocument
-    {
-        ["doc"] = documentId,
-        ["name"] = version.Name,
-        ["rev"] = version.Revision,
-        ["created"] = version.CreatedAt.ToUnixTimeMilliseconds(),
-    }));
+    /// <summary>
+    /// Completes once everything readers can see is durable: at once, unless a journal sync failed
+    /// and no checkpoint has made LiteDB durable since (then it goes through the writer, which
+    /// takes that checkpoint first).
+    /// </summary>
+    public Task ConfirmDurableAsync() => _failedEpoch >= _epoch ? WriteAsync(null) : Task.CompletedTask;
 
-    public Task DeleteDocumentAsync(string documentId) => WriteAsync(_ =>
-    {
-        _documents.Delete(documentId);
-        _ops.DeleteMany(Query.Between("_id", BsonMapping.Key(documentId, 0), BsonMapping.Key(documentId, int.MaxValue)));
-        _snapshots.DeleteMany(Query.Between("_id", BsonMapping.Key(documentId, 0), BsonMapping.Key(documentId, int.MaxValue)));
-        _versions.DeleteMany(Query.EQ("doc", documentId));
-    });
+    public Task DeleteDocumentAsync(string documentId) => WriteAsync(new BsonDocument { ["t"] = "delete", ["doc"] = documentId });
 
     // ---- reads ----
 
@@ -170,9 +205,33 @@ public sealed partial class DocumentStore : IDisposable
     public void Dispose()
     {
         _queue.CompleteAdding();
-        _writer.Join();
+        _writer.Join(); // The writer completes the syncer's queue when it ends.
+        _syncer.Join();
+        try
+        {
+            // A clean stop leaves no journal: everything is in the LiteDB file.
+            CheckpointLiteDb();
+            foreach (string segment in WriteJournal.FindSegments(Path.GetDirectoryName(FilePath)!))
+            {
+                if (segment != _journal.Current.Path)
+                {
+                    File.Delete(segment);
+                }
+            }
+
+            _journal.Current.Delete();
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            LogShutdownCheckpointFailed(e);
+            _journal.Dispose();
+        }
+
         _db.Dispose();
+        _dataFile.Dispose();
+        _logFile.Dispose();
         _queue.Dispose();
+        _syncQueue.Dispose();
         _directoryLock.Dispose();
     }
 
@@ -184,9 +243,122 @@ public sealed partial class DocumentStore : IDisposable
         ["text"] = snapshot.Text,
     };
 
-    private Task WriteAsync(Action<LiteDatabase> write)
+    private void StoreSnapshot(string documentId, Snapshot snapshot)
     {
-        var request = new WriteRequest(write);
+        _snapshots.Upsert(SnapshotBson(documentId, snapshot));
+        if (_documents.FindById(documentId) is { } row && (!row.TryGetValue("snap", out var snap) || snap.AsInt32 < snapshot.Revision))
+        {
+            row["snap"] = snapshot.Revision;
+            _documents.Update(row);
+        }
+    }
+
+    /// <summary>
+    /// Applies one journal record to LiteDB. Replaying (after a crash) makes every record
+    /// idempotent, because LiteDB may already hold it: its checkpoint may have come after the
+    /// record, or its own log may have reached the disk. Returns false for a record that a replay
+    /// skipped because LiteDB already had it or a later record deleted its document.
+    /// </summary>
+    private bool Apply(BsonDocument record, bool replay)
+    {
+        switch (record["t"].AsString)
+        {
+            case "create":
+                var created = record["row"].AsDocument;
+                if (replay && _documents.FindById(created["_id"]) is not null)
+                {
+                    return false;
+                }
+
+                _documents.Insert(created);
+                _snapshots.Upsert(record["snap"].AsDocument);
+                break;
+            case "append":
+                string documentId = record["doc"].AsString;
+                var ops = record["ops"].AsArray;
+                var row = _documents.FindById(documentId);
+                if (row is null)
+                {
+                    // Replaying, it was deleted later in the journal; live writes never append to a missing document.
+                    return replay ? false : throw new InvalidOperationException($"Document {documentId} is missing.");
+                }
+
+                if (replay)
+                {
+                    foreach (var op in ops)
+                    {
+                        _ops.Upsert(op.AsDocument);
+                    }
+                }
+                else
+                {
+                    _ops.InsertBulk(ops.Select(op => op.AsDocument));
+                }
+
+                var last = ops[^1].AsDocument;
+                row["rev"] = Math.Max(row["rev"].AsInt32, last["rev"].AsInt32);
+                row["updated"] = Math.Max(row["updated"].AsInt64, last["ts"].AsInt64);
+                _documents.Update(row);
+                break;
+            case "version":
+                _versions.Upsert(record["v"].AsDocument);
+                break;
+            case "delete":
+                string deleted = record["doc"].AsString;
+                _documents.Delete(deleted);
+                _ops.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
+                _snapshots.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
+                _versions.DeleteMany(Query.EQ("doc", deleted));
+                break;
+            default:
+                throw new InvalidDataException($"Unknown journal record type '{record["t"].AsString}'.");
+        }
+
+        return true;
+    }
+
+    /// <summary>Replays the journal a crash left behind into LiteDB, checkpoints, and deletes it.</summary>
+    private void Recover(string directory)
+    {
+        var segments = WriteJournal.FindSegments(directory);
+        if (segments.Count == 0)
+        {
+            return;
+        }
+
+        int records = 0;
+        _db.BeginTrans();
+        foreach (string segment in segments)
+        {
+            var read = WriteJournal.ReadSegment(segment, out long torn);
+            foreach (var record in read)
+            {
+                if (Apply(record, replay: true))
+                {
+                    records++;
+                }
+            }
+
+            if (torn > 0)
+            {
+                LogTornJournalTail(Path.GetFileName(segment), torn);
+            }
+        }
+
+        _db.Commit();
+        CheckpointLiteDb();
+        foreach (string segment in segments)
+        {
+            File.Delete(segment);
+        }
+
+        RecoveredRecords = records;
+        LogRecovered(records, segments.Count);
+    }
+
+    private Task WriteAsync(BsonDocument? record, Action? write = null)
+    {
+        var request = new WriteRequest(record, write);
         try
         {
             _queue.Add(request);
@@ -201,62 +373,237 @@ public sealed partial class DocumentStore : IDisposable
 
     private void WriteLoop()
     {
-        var batch = new List<WriteRequest>();
+        try
+        {
+            var batch = new List<WriteRequest>();
+            while (true)
+            {
+                batch.Clear();
+                try
+                {
+                    batch.Add(_queue.Take());
+                }
+                catch (InvalidOperationException)
+                {
+                    return; // Completed and drained.
+                }
+
+                while (batch.Count < MaxRequestsPerTransaction && _queue.TryTake(out var more))
+                {
+                    batch.Add(more);
+                }
+
+                Write(batch);
+            }
+        }
+        finally
+        {
+            _syncQueue.CompleteAdding();
+        }
+    }
+
+    private void Write(List<WriteRequest> batch)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_failedEpoch >= _epoch && !TryHeal(batch))
+        {
+            return;
+        }
+
+        try
+        {
+            _db.BeginTrans();
+            foreach (var request in batch)
+            {
+                if (request.Record is { } record)
+                {
+                    _ = Apply(record, replay: false);
+                }
+
+                request.Write?.Invoke();
+            }
+
+            _faults.BeforeCommit();
+            _db.Commit();
+        }
+        catch (Exception e)
+        {
+            TryRollback();
+            Fail(batch, e);
+            return;
+        }
+
+        WriteJournal.Segment segment;
+        try
+        {
+            _frames.ResetWrittenCount();
+            foreach (var request in batch)
+            {
+                if (request.Record is { } record)
+                {
+                    WriteJournal.Frame(record, _frames);
+                }
+            }
+
+            segment = _journal.Append(_frames.WrittenSpan);
+            _journalBytesSinceCheckpoint += _frames.WrittenCount;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // LiteDB has it but the journal does not: acknowledge nothing until a checkpoint.
+            _failedEpoch = _epoch;
+            Fail(batch, e);
+            return;
+        }
+
+        _syncQueue.Add(new SyncItem([.. batch], segment, _epoch, started, Retire: false));
+        if (_journalBytesSinceCheckpoint >= CheckpointBytes)
+        {
+            Checkpoint();
+        }
+    }
+
+    /// <summary>Makes LiteDB's file hold everything committed, then retires the journal behind it.</summary>
+    private void Checkpoint()
+    {
+        try
+        {
+            CheckpointLiteDb();
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            // The journal keeps everything; the next checkpoint tries again.
+            LogCheckpointFailed(e);
+            return;
+        }
+
+        _journalBytesSinceCheckpoint = 0;
+        var retired = _journal.Rotate();
+        _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
+    }
+
+    /// <summary>
+    /// Copies LiteDB's log into its data file, durably. Its log is made durable first (it is not
+    /// fsynced per commit), so that a crash in the middle of the copy finds a whole log to redo
+    /// it from; the data file is fsynced by LiteDB's own flush at the end of the copy.
+    /// </summary>
+    private void CheckpointLiteDb()
+    {
+        _logFile.SyncOnFlush = true;
+        try
+        {
+            _logFile.Sync();
+            _db.Checkpoint();
+        }
+        finally
+        {
+            _logFile.SyncOnFlush = false;
+        }
+    }
+
+    /// <summary>After a failed sync: a checkpoint makes what LiteDB holds durable, and writes may be acknowledged again.</summary>
+    private bool TryHeal(List<WriteRequest> batch)
+    {
+        try
+        {
+            CheckpointLiteDb();
+            _journalBytesSinceCheckpoint = 0;
+            var retired = _journal.Rotate();
+            _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
+            _epoch++;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or LiteException or UnauthorizedAccessException)
+        {
+            Fail(batch, e);
+            return false;
+        }
+    }
+
+    private void SyncLoop()
+    {
+        var items = new List<SyncItem>();
+        var synced = new HashSet<WriteJournal.Segment>();
         while (true)
         {
-            batch.Clear();
+            items.Clear();
             try
             {
-                batch.Add(_queue.Take());
+                items.Add(_syncQueue.Take());
             }
             catch (InvalidOperationException)
             {
-                return; // Completed and drained.
+                return;
             }
 
-            while (batch.Count < MaxRequestsPerTransaction && _queue.TryTake(out var more))
+            while (_syncQueue.TryTake(out var more))
             {
-                batch.Add(more);
+                items.Add(more);
             }
 
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
+            Exception? failure = null;
+            synced.Clear();
+            foreach (var item in items)
             {
-                _db.BeginTrans();
-                foreach (var request in batch)
+                if (item.Requests.Length == 0 || item.Epoch <= _failedEpoch || !synced.Add(item.Segment))
                 {
-                    request.Write(_db);
+                    continue;
                 }
 
-                _faults.BeforeCommit();
-                _db.Commit();
-                _db.Checkpoint();
-            }
-            catch (Exception e)
-            {
-                TryRollback();
-                _lastError = e.Message;
-                LogWriteFailed(e, batch.Count);
-                var failure = new StorageUnavailableException("The write did not become durable.", e);
-                foreach (var request in batch)
+                try
                 {
-                    request.Completion.TrySetException(failure);
+                    _faults.BeforeSync();
+                    item.Segment.Sync();
                 }
-
-                continue;
+                catch (Exception e)
+                {
+                    failure = e;
+                    _failedEpoch = Math.Max(_failedEpoch, items.Max(i => i.Epoch));
+                    break;
+                }
             }
 
-            if (_lastError is not null)
+            foreach (var item in items)
             {
-                _lastError = null;
-                LogWritesRecovered();
+                if (item.Retire)
+                {
+                    item.Segment.Delete();
+                }
+                else if (failure is not null || item.Epoch <= _failedEpoch)
+                {
+                    Fail(item.Requests, failure ?? new IOException("An earlier journal sync failed."));
+                }
+                else
+                {
+                    Complete(item);
+                }
             }
+        }
+    }
 
-            _metrics.RecordWrite(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            foreach (var request in batch)
-            {
-                request.Completion.TrySetResult();
-            }
+    private void Complete(SyncItem item)
+    {
+        if (_lastError is not null)
+        {
+            _lastError = null;
+            LogWritesRecovered();
+        }
+
+        _metrics.RecordWrite(item.Requests.Length, System.Diagnostics.Stopwatch.GetElapsedTime(item.Started));
+        foreach (var request in item.Requests)
+        {
+            request.Completion.TrySetResult();
+        }
+    }
+
+    private void Fail(IReadOnlyCollection<WriteRequest> requests, Exception e)
+    {
+        _lastError = e.Message;
+        LogWriteFailed(e, requests.Count);
+        var failure = new StorageUnavailableException("The write did not become durable.", e);
+        foreach (var request in requests)
+        {
+            request.Completion.TrySetException(failure);
         }
     }
 
@@ -281,10 +628,28 @@ public sealed partial class DocumentStore : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rolling back a failed storage write failed")]
     private partial void LogRollbackFailed(Exception exception);
 
-    private sealed class WriteRequest(Action<LiteDatabase> write)
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A LiteDB checkpoint failed; the journal keeps every write until the next one succeeds")]
+    private partial void LogCheckpointFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint at shutdown failed; the journal is kept and replayed at the next start")]
+    private partial void LogShutdownCheckpointFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {RecordCount} journal records from {SegmentCount} segments left by an unclean stop")]
+    private partial void LogRecovered(int recordCount, int segmentCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Segment} ends with {TornBytes} bytes of a write cut short; ignored (it was never acknowledged)")]
+    private partial void LogTornJournalTail(string segment, long tornBytes);
+
+    private sealed class WriteRequest(BsonDocument? record, Action? write)
     {
-        public Action<LiteDatabase> Write { get; } = write;
+        /// <summary>The journal record (applied to LiteDB and journaled); null for LiteDB-only writes (snapshots).</summary>
+        public BsonDocument? Record { get; } = record;
+
+        /// <summary>A LiteDB-only write, after the record.</summary>
+        public Action? Write { get; } = write;
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    private sealed record SyncItem(WriteRequest[] Requests, WriteJournal.Segment Segment, int Epoch, long Started, bool Retire);
 }

@@ -6,8 +6,13 @@ namespace CollabEdit.Server.Storage;
 /// </summary>
 public interface IWriteFaultInjector
 {
-    /// <summary>Throws to fail the write about to be committed.</summary>
+    /// <summary>Throws to fail the LiteDB transaction about to be committed.</summary>
     void BeforeCommit();
+
+    /// <summary>Throws to fail the journal sync about to be made (as a failed <c>fdatasync</c> would).</summary>
+    void BeforeSync()
+    {
+    }
 }
 
 internal sealed class NoWriteFaults : IWriteFaultInjector
