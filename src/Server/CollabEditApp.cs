@@ -40,7 +40,8 @@ public static class CollabEditApp
             sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.DataPath,
             sp.GetRequiredService<IWriteFaultInjector>(),
             sp.GetRequiredService<CollabEditMetrics>(),
-            sp.GetRequiredService<ILogger<DocumentStore>>()));
+            sp.GetRequiredService<ILogger<DocumentStore>>(),
+            sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.CheckpointBytes));
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<DocumentRegistry>();
         services.AddHostedService<IdleDocumentSweeper>();

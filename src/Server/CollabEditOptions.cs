@@ -8,6 +8,12 @@ public sealed class CollabEditOptions
     /// <summary>Folder of the LiteDB file and its lock.</summary>
     public string DataPath { get; set; } = "./data";
 
+    /// <summary>
+    /// Bytes of write journal after which LiteDB is checkpointed (its file made to hold everything)
+    /// and the journal behind it deleted. Larger means fewer checkpoints and a longer replay after a crash.
+    /// </summary>
+    public long CheckpointBytes { get; set; } = 32 * 1024 * 1024;
+
     /// <summary>A snapshot of the text is written every this many ops (and when a session unloads).</summary>
     public int SnapshotInterval { get; set; } = 100;
 

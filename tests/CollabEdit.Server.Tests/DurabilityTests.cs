@@ -104,6 +104,37 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task JournalSyncFailure_AcksNothing_NotEvenARetry_UntilACheckpointMakesItDurable()
+    {
+        var faults = new SwitchableFaults();
+        await using var server = await RunningServer.StartAsync(services: s => s.AddSingleton<IWriteFaultInjector>(faults));
+        var store = server.App.Services.GetRequiredService<DocumentStore>();
+        string id = await server.CreateDocumentAsync("abc");
+        var connection = await server.ConnectAsync();
+        await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "Ann").WaitAsync(Timeouts.Call);
+
+        // The op reaches LiteDB (readers could see it) but its fdatasync fails: no ack.
+        faults.SyncFailing = true;
+        var refused = await Assert.ThrowsAsync<HubException>(() => Submit(connection, id, 1, 0, [3, "1"]));
+        Assert.Equal(ErrorCodes.Unavailable, ErrorCodes.Of(refused.Message));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await server.Http.GetAsync("/healthz").WaitAsync(Timeouts.Http)).StatusCode);
+
+        // Its retry is a duplicate of what LiteDB holds; it must not be acked while that is not durable.
+        var retryRefused = await Assert.ThrowsAsync<HubException>(() => Submit(connection, id, 1, 0, [3, "1"]));
+        Assert.Equal(ErrorCodes.Unavailable, ErrorCodes.Of(retryRefused.Message));
+
+        faults.SyncFailing = false;
+        var acked = await Submit(connection, id, 1, 0, [3, "1"]);
+        var next = await Submit(connection, id, 2, 1, [4, "2"]);
+
+        Assert.Equal(1, acked.Revision); // committed once, recognised on retry
+        Assert.Equal(2, next.Revision);
+        Assert.Equal("abc12", (await server.GetDocumentAsync(id)).Text);
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("/healthz").WaitAsync(Timeouts.Http)).StatusCode);
+        Assert.Null(store.LastError);
+    }
+
+    [Fact]
     public async Task IdleDocuments_AreUnloadedWithASnapshot_AndReopenIntact()
     {
         var settings = new Dictionary<string, string> { ["IdleUnloadAfter"] = "00:00:00.200", ["IdleSweepInterval"] = "00:00:00.100" };
@@ -142,12 +173,21 @@ public sealed class DurabilityTests
     private sealed class SwitchableFaults : IWriteFaultInjector
     {
         public volatile bool Failing;
+        public volatile bool SyncFailing;
 
         public void BeforeCommit()
         {
             if (Failing)
             {
                 throw new IOException("Injected failure: no space left on device.");
+            }
+        }
+
+        public void BeforeSync()
+        {
+            if (SyncFailing)
+            {
+                throw new IOException("Injected failure: fdatasync returned EIO.");
             }
         }
     }

@@ -56,8 +56,15 @@ public sealed partial class DocumentStore : IDisposable
     private volatile int _failedEpoch = -1;
 
     /// <summary>Opens the store in a data directory whose lock the caller took; the store releases it after closing the file.</summary>
-    public DocumentStore(DataDirectoryLock directoryLock, string dataPath, IWriteFaultInjector faults, CollabEditMetrics metrics, ILogger<DocumentStore> log)
+    public DocumentStore(
+        DataDirectoryLock directoryLock,
+        string dataPath,
+        IWriteFaultInjector faults,
+        CollabEditMetrics metrics,
+        ILogger<DocumentStore> log,
+        long checkpointBytes = 32 * 1024 * 1024)
     {
+        CheckpointBytes = checkpointBytes;
         _directoryLock = directoryLock;
         _faults = faults;
         _metrics = metrics;
@@ -90,7 +97,7 @@ public sealed partial class DocumentStore : IDisposable
     public string? LastError => _lastError;
 
     /// <summary>Journal bytes after which the writer checkpoints LiteDB and deletes the journal behind it.</summary>
-    public long CheckpointBytes { get; init; } = 32 * 1024 * 1024;
+    public long CheckpointBytes { get; }
 
     /// <summary>How many journal records the last start applied to LiteDB (after a crash; 0 after a clean stop).</summary>
     public int RecoveredRecords { get; private set; }
