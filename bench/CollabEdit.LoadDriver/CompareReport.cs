@@ -27,6 +27,7 @@ internal static class CompareReport
         ("remote latency p95 (ms)", r => r.RemoteLatencyMs?.P95),
         ("remote latency p99 (ms)", r => r.RemoteLatencyMs?.P99),
         ("remote latency max (ms)", r => r.RemoteLatencyMs?.Max),
+        ("driver schedule lag p99 (ms)", r => r.ScheduleLagMs?.P99),
         ("server CPU (cores)", r => r.Server?.CpuCores),
         ("server peak RSS (MiB)", r => r.Server?.PeakRssMiB),
         ("driver CPU (cores)", r => r.Driver?.CpuCores),

@@ -20,6 +20,7 @@ internal sealed class LoadClient : IAsyncDisposable
     private readonly HubConnection _connection;
     private readonly CollabDocument _document;
     private readonly string _marker;
+    private TextAnchor? _sectionStart; // where this client's section starts, moved by every edit
     private readonly RunClock _clock;
     private readonly LatencyHistogram _ackLatency;
     private readonly RevisionLedger? _ledger;
@@ -169,9 +170,11 @@ internal sealed class LoadClient : IAsyncDisposable
     {
         // Inside Edit the document's lock is held: no remote op moves the section, and the state
         // read here is the one the edit meets, so the submit that will carry it is known.
-        _document.Edit(text =>
+        _sectionStart ??= _document.CreateAnchor(text => Sections.Start(text, _marker));
+        var section = _sectionStart;
+        _document.EditByLength(length =>
         {
-            int start = Sections.Start(text, _marker);
+            int start = section.Index;
             var edit = Workload.Next();
             long madeAt = RunClock.Now;
             long seq = _document.State == ClientState.AwaitingWithBuffer ? _lastSeq : ++_lastSeq;
@@ -181,7 +184,7 @@ internal sealed class LoadClient : IAsyncDisposable
                 EditsMade++;
             }
 
-            return TextOperation.Splice(text.Length, start + edit.Position, edit.DeleteCount, edit.Insert);
+            return TextOperation.Splice(length, start + edit.Position, edit.DeleteCount, edit.Insert);
         });
     }
 

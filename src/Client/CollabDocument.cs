@@ -24,6 +24,7 @@ public sealed class CollabDocument : IAsyncDisposable
     private readonly OtClient _client;
     private readonly TextDocument _text;
     private string? _textCache;
+    private readonly List<TextAnchor> _anchors = [];
     private TaskCompletionSource _synchronized = NewSignal(completed: true);
     private Exception? _fault;
 
@@ -110,8 +111,7 @@ public sealed class CollabDocument : IAsyncDisposable
         lock (_lock)
         {
             ThrowIfFaulted();
-            _text.Apply(op);
-            _textCache = null;
+            ApplyToText(op);
             send = _client.ApplyLocal(op);
             if (_synchronized.Task.IsCompleted)
             {
@@ -135,6 +135,39 @@ public sealed class CollabDocument : IAsyncDisposable
             {
                 Edit(op);
             }
+        }
+    }
+
+    /// <summary>
+    /// Makes an edit from the local text's length alone (with <see cref="CreateAnchor"/> for
+    /// positions), atomically like <see cref="Edit(Func{string, TextOperation?})"/> but without
+    /// materializing the text: for programs that type into a long document many times a second.
+    /// </summary>
+    public void EditByLength(Func<int, TextOperation?> makeEdit)
+    {
+        ArgumentNullException.ThrowIfNull(makeEdit);
+        lock (_lock)
+        {
+            if (makeEdit(_text.Length) is { } op)
+            {
+                Edit(op);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A position in the local text that follows every edit, local or remote, as someone else's
+    /// caret does: text inserted exactly at it stays after it. <paramref name="find"/> picks the
+    /// position in the current text, under the same lock that moves it.
+    /// </summary>
+    public TextAnchor CreateAnchor(Func<string, int> find)
+    {
+        ArgumentNullException.ThrowIfNull(find);
+        lock (_lock)
+        {
+            var anchor = new TextAnchor(find(Text));
+            _anchors.Add(anchor);
+            return anchor;
         }
     }
 
@@ -256,12 +289,21 @@ public sealed class CollabDocument : IAsyncDisposable
             var step = message(_client);
             foreach (var apply in step.Apply)
             {
-                _text.Apply(apply);
-                _textCache = null;
+                ApplyToText(apply);
             }
 
             UpdateSignal();
             return step;
+        }
+    }
+
+    private void ApplyToText(TextOperation op)
+    {
+        _text.Apply(op);
+        _textCache = null;
+        foreach (var anchor in _anchors)
+        {
+            anchor.Index = op.TransformIndex(anchor.Index, ownEdit: false);
         }
     }
 
