@@ -12,7 +12,7 @@ internal static class CommandLine
         Scenarios (each a preset; options override it):
           S1     one doc, one client replaying automerge-paper as fast as acks allow
           S2     one doc, 50 clients at 10 edits/s each (trace slices), 20 s
-          S3     one doc, 8 clients at 2,500 edits/s each: 20,000 edits/s offered (trace slices),
+          S3     one doc, 8 clients at 5,000 edits/s each: 40,000 edits/s offered (trace slices),
                  10 s; saturation = raise --rate until latency breaks
           S4     1,000 docs x 4 clients at 2 edits/s (trace slices), 30 s
           S5     open a document with 100,000 ops of history cold, after a server restart
@@ -72,9 +72,9 @@ internal static class CommandLine
         "S3" => new LoadSettings
         {
             Scenario = "S3",
-            Description = "1 doc, 8 clients at 2,500 edits/s each (20,000 edits/s offered, open loop)",
+            Description = "1 doc, 8 clients at 5,000 edits/s each (40,000 edits/s offered, open loop)",
             ClientsPerDocument = 8,
-            Rate = 2500,
+            Rate = 5000,
             DurationSeconds = 10,
             WarmupSeconds = 5,
         },

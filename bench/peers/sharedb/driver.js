@@ -19,7 +19,7 @@ const USAGE = `usage: node driver.js [SCENARIO] [options]
 Scenarios (presets; options override them), as bench/CollabEdit.LoadDriver:
   S1     one doc, one client replaying automerge-paper as fast as acks allow
   S2     one doc, 50 clients at 10 edits/s each (trace slices), 20 s
-  S3     one doc, 8 clients at 2,500 edits/s each: 20,000 edits/s offered (trace slices), 10 s
+  S3     one doc, 8 clients at 5,000 edits/s each: 40,000 edits/s offered (trace slices), 10 s
   smoke  2 docs x 3 clients typing at 20 edits/s for 3 s: convergence check only
   custom (default) 1 doc, 1 client, trace, as fast as acks allow, 10 s
 Options: --docs N --clients N --rate R|max --duration S --warmup S --edits N
@@ -34,7 +34,7 @@ Exit code: 0 converged, 1 did not converge or failed, 2 bad usage.`;
 const PRESETS = {
   S1: { scenario: 'S1', description: '1 doc, 1 client replaying automerge-paper as fast as acks allow', rate: null, durationSeconds: 0 },
   S2: { scenario: 'S2', description: '1 doc, 50 clients at 10 edits/s each', clientsPerDocument: 50, rate: 10, durationSeconds: 20, warmupSeconds: 5 },
-  S3: { scenario: 'S3', description: '1 doc, 8 clients at 2,500 edits/s each (20,000 edits/s offered, open loop)', clientsPerDocument: 8, rate: 2500, durationSeconds: 10, warmupSeconds: 5 },
+  S3: { scenario: 'S3', description: '1 doc, 8 clients at 5,000 edits/s each (40,000 edits/s offered, open loop)', clientsPerDocument: 8, rate: 5000, durationSeconds: 10, warmupSeconds: 5 },
   SMOKE: {
     scenario: 'smoke', description: '2 docs x 3 clients typing at 20 edits/s for 3 s: convergence check',
     documents: 2, clientsPerDocument: 3, rate: 20, durationSeconds: 3, workload: 'random', drainTimeoutSeconds: 60, quiet: true,
