@@ -12,7 +12,7 @@ namespace CollabEdit.Server.Storage;
 /// </summary>
 internal sealed class LiteDbFileStream(string path, bool syncOnFlush) : Stream
 {
-    private readonly FileStream _file = new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
+    private readonly FileStream _file = new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
 
     /// <summary>Whether <see cref="Flush"/> waits for the disk (fsync) or only hands the bytes to the OS.</summary>
     public bool SyncOnFlush { get; set; } = syncOnFlush;
