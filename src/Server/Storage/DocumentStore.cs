@@ -19,7 +19,8 @@ namespace CollabEdit.Server.Storage;
 /// appended since its last one; only then does a write's task complete. While the syncer waits
 /// on the disk, the writer already applies the next batch.</para>
 /// <para>LiteDB reaches its own file at checkpoints (<c>Checkpoint()</c> copies its log into the
-/// data file and fsyncs it), taken when the journal has grown past <see cref="CheckpointBytes"/>;
+/// data file and fsyncs it), taken when the journal has grown past <see cref="CheckpointBytes"/>
+/// or LiteDB's log past <see cref="MaxLiteDbLogBytes"/>;
 /// the journal segments the checkpoint covers are then deleted. On start, segments left by a
 /// crash are replayed into LiteDB (each record is idempotent) and checkpointed before anything
 /// else happens. Snapshots are not journaled: they are derived from the ops, so after a crash a
@@ -28,6 +29,9 @@ namespace CollabEdit.Server.Storage;
 public sealed partial class DocumentStore : IDisposable
 {
     private const int MaxRequestsPerTransaction = 1024;
+
+    /// <summary>LiteDB's log size after which the writer checkpoints, whatever the journal's size.</summary>
+    private const long MaxLiteDbLogBytes = 16 * 1024 * 1024;
 
     private readonly LiteDatabase _db;
     private readonly LiteDbFileStream _dataFile;
@@ -464,7 +468,10 @@ public sealed partial class DocumentStore : IDisposable
         }
 
         _syncQueue.Add(new SyncItem([.. batch], segment, _epoch, started, Retire: false));
-        if (_journalBytesSinceCheckpoint >= CheckpointBytes)
+
+        // LiteDB's log grows far faster than the journal (every commit appends whole 8 KB pages,
+        // the same page again each time), and a checkpoint's cost grows with it: bound both.
+        if (_journalBytesSinceCheckpoint >= CheckpointBytes || _logFile.Length >= MaxLiteDbLogBytes)
         {
             Checkpoint();
         }
