@@ -51,6 +51,10 @@ public static class CollabEditApp
         services.AddSignalR(hub =>
             {
                 hub.MaximumReceiveMessageSize = options.MaxMessageBytes;
+
+                // The browser client gives up on a silent server after 6 s (to notice a dead
+                // network quickly), so an idle connection must hear a ping well within that.
+                hub.KeepAliveInterval = TimeSpan.FromSeconds(2);
                 hub.EnableDetailedErrors = false;
                 hub.AddFilter<HubErrorFilter>();
             })
