@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using CollabEdit.Server.Api;
 using CollabEdit.Server.Tests;
-using Microsoft.Playwright;
 
 namespace CollabEdit.Browser.Tests;
 
