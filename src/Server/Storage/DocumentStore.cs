@@ -482,15 +482,19 @@ public sealed partial class DocumentStore : IDisposable
     {
         try
         {
-            CheckpointLiteDb();
+            CheckpointAndRetireJournal();
         }
         catch (Exception e) when (e is IOException or LiteException)
         {
             // The journal keeps everything; the next checkpoint tries again.
             LogCheckpointFailed(e);
-            return;
         }
+    }
 
+    /// <summary>Checkpoints LiteDB, then hands the journal segment it covers to the syncer for deleting.</summary>
+    private void CheckpointAndRetireJournal()
+    {
+        CheckpointLiteDb();
         _journalBytesSinceCheckpoint = 0;
         var retired = _journal.Rotate();
         _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
@@ -520,10 +524,7 @@ public sealed partial class DocumentStore : IDisposable
     {
         try
         {
-            CheckpointLiteDb();
-            _journalBytesSinceCheckpoint = 0;
-            var retired = _journal.Rotate();
-            _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
+            CheckpointAndRetireJournal();
             _epoch++;
             return true;
         }
