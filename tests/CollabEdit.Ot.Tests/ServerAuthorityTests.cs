@@ -1,4 +1,5 @@
 using CollabEdit.Ot.Sync;
+using CsCheck;
 
 namespace CollabEdit.Ot.Tests;
 
@@ -153,6 +154,78 @@ public sealed class ServerAuthorityTests
         var late = reloaded.Submit("c3", 1, 0, Ops.Of("z"));
         Assert.Equal("abz", reloaded.Document.ToString()); // committed earlier, so "a" and "b" stay left
         Assert.Equal(3, late.Revision);
+    }
+
+    [Fact]
+    public void PrependHistory_AnySplitOfTheWindow_BehavesLikeTheWholeWindow() =>
+        Gen.Select(Gen.Int[0, 60], Gen.Int[1, 20], Gen.Int[0, 1000], Gen.UInt.Array[4, 4].Array[0, 60])
+            .Sample((split, maxHistory, probeSeed, choices) =>
+            {
+                // A history of submits from three clients, some against older revisions.
+                var original = new ServerAuthority("start 😀", maxHistory: 1000);
+                var random = new Random(probeSeed);
+                var texts = new List<string> { original.Document.ToString() };
+                for (int i = 0; i < choices.Length; i++)
+                {
+                    int baseRevision = Math.Max(0, original.Revision - random.Next(3));
+                    var op = Generators.OpFor(texts[baseRevision], choices[i]);
+                    Assert.True(original.Submit($"c{i % 3}", i, baseRevision, op).Accepted);
+                    texts.Add(original.Document.ToString());
+                }
+
+                var history = original.History.Skip(Math.Max(0, original.History.Count - maxHistory)).ToList();
+                int cut = Math.Min(split, history.Count);
+                string text = original.Document.ToString();
+                var whole = new ServerAuthority(text, original.Revision, maxHistory, history);
+                var parts = new ServerAuthority(text, original.Revision, maxHistory, history.Skip(cut));
+                parts.PrependHistory(history.Take(cut).ToList());
+
+                Assert.Equal(whole.History, parts.History);
+                Assert.Equal(whole.OldestBaseRevision, parts.OldestBaseRevision);
+
+                // Every kept commit's retry, and a late submit from every base, get the same answer.
+                foreach (var committed in history)
+                {
+                    var retry = parts.Submit(committed.ClientId, committed.Seq, committed.BaseRevision, committed.Submitted);
+                    Assert.True(retry.IsDuplicate);
+                    Assert.Equal(committed.Revision, retry.Revision);
+                }
+
+                for (int b = whole.OldestBaseRevision; b <= whole.Revision; b++)
+                {
+                    var probeWhole = new ServerAuthority(text, whole.Revision, maxHistory, whole.History);
+                    var probeParts = new ServerAuthority(text, original.Revision, maxHistory, history.Skip(cut));
+                    probeParts.PrependHistory(history.Take(cut).ToList());
+                    var op = Generators.OpFor(texts[b], [(uint)random.Next(), (uint)random.Next(), (uint)random.Next()]);
+                    var a = probeWhole.Submit("late", 1, b, op);
+                    var c = probeParts.Submit("late", 1, b, op);
+                    Assert.Equal((a.Error, a.Revision, a.Operation), (c.Error, c.Revision, c.Operation));
+                    Assert.Equal(probeWhole.Document.ToString(), probeParts.Document.ToString());
+                }
+            }, iter: Math.Min(Properties.Iterations, 500));
+
+    [Fact]
+    public void PrependHistory_KeepsOnlyTheWindow_AndRefusesOpsThatDoNotEndAtTheKeptOnes()
+    {
+        var original = new ServerAuthority("");
+        for (int i = 0; i < 10; i++)
+        {
+            original.Submit("c1", i + 1, i, TextOperation.Splice(i, i, 0, "x"));
+        }
+
+        var all = original.History;
+        var reloaded = new ServerAuthority(original.Document.ToString(), 10, maxHistory: 4, recent: all.Skip(8));
+
+        Assert.Throws<ArgumentException>(() => reloaded.PrependHistory([.. all.Take(7)])); // ends at 7, not 8
+        Assert.Throws<ArgumentException>(() => reloaded.PrependHistory([all[5], all[7]])); // a gap
+        Assert.Equal(8, reloaded.OldestBaseRevision);
+
+        reloaded.PrependHistory([.. all.Take(8)]);
+
+        Assert.Equal([7, 8, 9, 10], reloaded.History.Select(op => op.Revision)); // 4 = maxHistory
+        Assert.Equal(6, reloaded.OldestBaseRevision);
+        Assert.Equal(7, reloaded.Submit("c1", 7, 6, TextOperation.Splice(6, 6, 0, "x")).Revision); // a retry
+        Assert.Equal(SubmitError.RevisionTooOld, reloaded.Submit("c2", 1, 5, TextOperation.Splice(5, 5, 0, "y")).Error);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using CollabEdit.Ot;
 using CollabEdit.Ot.Sync;
 using CollabEdit.Protocol;
 using CollabEdit.Server.Api;
@@ -64,6 +65,49 @@ public sealed class DurabilityTests
             Assert.Equal(details.Text, reopened.Text);
             Assert.Equal(12, reopened.Revision);
         }
+    }
+
+    [Fact]
+    public async Task Restart_RetriesOfOpsOlderThanTheSnapshot_AreStillRecognised()
+    {
+        // Opening reads only the ops after the snapshot; the rest of the 1,000-op window is read
+        // later, but before any submit is checked against it.
+        string dataPath = RunningServer.NewDataPath();
+        var settings = new Dictionary<string, string> { ["SnapshotInterval"] = "5" };
+        string first, second;
+        await using (var server = await RunningServer.StartAsync(dataPath, settings))
+        {
+            server.KeepData = true;
+            first = await server.CreateDocumentAsync("abc");
+            second = await server.CreateDocumentAsync("abc");
+            var connection = await server.ConnectAsync();
+            foreach (string id in new[] { first, second })
+            {
+                await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "Ann").WaitAsync(Timeouts.Call);
+                for (int seq = 1; seq <= 12; seq++)
+                {
+                    Assert.Equal(seq, (await Submit(connection, id, seq, seq - 1, [2 + seq, "x"])).Revision);
+                }
+            }
+        }
+
+        await using var restarted = await RunningServer.StartAsync(dataPath, settings);
+        Assert.Equal(12, restarted.App.Services.GetRequiredService<DocumentStore>().GetDocument(first)!.SnapshotRevision);
+
+        // A submit as the session's very first command: the window is read before it is checked.
+        var registry = restarted.App.Services.GetRequiredService<DocumentRegistry>();
+        var retry = new SubmitRequest("client-a", 3, 2, TextOperation.Splice(5, 5, 0, "x"), "Ann", "peer", null);
+        Assert.Equal(3, await registry.RunAsync(first, session => session.SubmitAsync(retry)));
+
+        // After an Open, over the hub: a retry, and a late submit transformed through old ops.
+        var reconnected = await restarted.ConnectAsync();
+        await reconnected.InvokeAsync<OpenResult>(HubMessages.Open, second, "Ann").WaitAsync(Timeouts.Call);
+        Assert.Equal(4, (await Submit(reconnected, second, 4, 3, [6, "x"])).Revision);
+        var late = await reconnected.InvokeAsync<SubmitAck>(HubMessages.Submit, second, "client-b", 1L, 2, new object[] { "<", 5 }).WaitAsync(Timeouts.Call);
+        Assert.Equal(13, late.Revision);
+
+        Assert.Equal("abc" + new string('x', 12), (await restarted.GetDocumentAsync(first)).Text);
+        Assert.Equal("<abc" + new string('x', 12), (await restarted.GetDocumentAsync(second)).Text);
     }
 
     [Fact]

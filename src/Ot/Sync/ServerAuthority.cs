@@ -129,6 +129,51 @@ public sealed class ServerAuthority
         return SubmitResult.Committed(Revision, transformed);
     }
 
+    /// <summary>
+    /// Adds older committed ops in front of the kept ones: <paramref name="older"/> must be
+    /// consecutive and end just before the oldest kept op (or at <see cref="Revision"/> when none
+    /// is kept). Lets an owner that opened the document from a snapshot read the rest of the
+    /// window later, before the first submit needs it. Ops beyond the maximum lag are not kept.
+    /// </summary>
+    public void PrependHistory(IReadOnlyList<CommittedOp> older)
+    {
+        ArgumentNullException.ThrowIfNull(older);
+        if (older.Count == 0)
+        {
+            return;
+        }
+
+        for (int i = 1; i < older.Count; i++)
+        {
+            if (older[i].Revision != older[i - 1].Revision + 1)
+            {
+                throw new ArgumentException(
+                    $"ServerAuthority: older ops must be consecutive; got {older[i].Revision} after {older[i - 1].Revision}.", nameof(older));
+            }
+        }
+
+        if (older[^1].Revision != _firstRevision - 1)
+        {
+            throw new ArgumentException(
+                $"ServerAuthority: older ops must end at {_firstRevision - 1}, not at {older[^1].Revision}.", nameof(older));
+        }
+
+        int keepFrom = Revision - _maxHistory + 1;
+        var kept = older.Where(op => op.Revision >= keepFrom).ToList();
+        if (kept.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var op in kept)
+        {
+            _bySeq.TryAdd((op.ClientId, op.Seq), op);
+        }
+
+        _history.InsertRange(0, kept);
+        _firstRevision = kept[0].Revision;
+    }
+
     /// <summary>The kept committed ops after <paramref name="revision"/>, oldest first.</summary>
     public IEnumerable<CommittedOp> Since(int revision)
     {

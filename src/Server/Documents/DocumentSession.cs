@@ -33,6 +33,9 @@ public sealed partial class DocumentSession
     private ServerAuthority? _authority;
     private int _snapshotRevision;
 
+    // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
+    private (int After, int UpTo) _olderHistory;
+
     public DocumentSession(
         string id,
         DocumentStore store,
@@ -113,6 +116,7 @@ public sealed partial class DocumentSession
             }
 
             CloseCommand? close = null;
+            bool reload = false;
             foreach (var command in batch)
             {
                 try
@@ -132,11 +136,24 @@ public sealed partial class DocumentSession
                 {
                     command.Fail(e);
                 }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug or a failed read: this caller gets an error, the loop lives on, and the
+                    // state is read again from the store once this batch's commits are durable.
+                    LogCommandFailed(e, Id, command.GetType().Name);
+                    command.Fail(new CollabException(ErrorCodes.Unavailable, "The server could not process this request; retry later."));
+                    reload = true;
+                }
             }
 
             if (!await PersistAsync(batch, committed).ConfigureAwait(false))
             {
                 continue;
+            }
+
+            if (reload)
+            {
+                _authority = null;
             }
 
             foreach (var answer in answers)
@@ -155,6 +172,19 @@ public sealed partial class DocumentSession
                 await CloseNowAsync(close).ConfigureAwait(false);
                 return;
             }
+
+            // Idle after an Open: read the rest of the window now rather than in the first submit.
+            if (_authority is not null && _olderHistory.UpTo > _olderHistory.After && !reader.TryPeek(out _))
+            {
+                try
+                {
+                    LoadOlderHistory();
+                }
+                catch (CollabException)
+                {
+                    // Logged; the first submit tries again.
+                }
+            }
         }
     }
 
@@ -172,6 +202,7 @@ public sealed partial class DocumentSession
                 answers.Add(() => revision.Completion.TrySetResult(current));
                 break;
             case SubmitCommand submit:
+                LoadOlderHistory();
                 int committedAs = Commit(submit.Request, committed);
                 answers.Add(() =>
                 {
@@ -180,6 +211,7 @@ public sealed partial class DocumentSession
                 });
                 break;
             case RestoreCommand restore:
+                LoadOlderHistory();
                 var op = TextDiff.Between(authority.Document.ToString(), restore.Text);
                 var request = new SubmitRequest($"restore:{Guid.NewGuid():N}", 1, authority.Revision, op, restore.Author, "server", null);
                 int restoredAs = Commit(request, committed);
@@ -344,21 +376,46 @@ public sealed partial class DocumentSession
         var snapshot = _store.GetSnapshot(Id, document.SnapshotRevision)
             ?? _store.LatestSnapshot(Id, revision)
             ?? throw new InvalidOperationException($"Document {Id} has no snapshot.");
-        int from = Math.Max(0, Math.Min(snapshot.Revision, revision - _options.MaxRevisionLag));
-        var ops = _store.ReadOps(Id, from, revision);
+
+        // The text needs only the ops after the snapshot. The rest of the window that retries and
+        // late submits are checked against (MaxRevisionLag ops) is read after Open is answered,
+        // or by the first submit, whichever comes first: opening a long history stays fast.
+        var ops = _store.ReadOps(Id, snapshot.Revision, revision);
         var text = new TextDocument(snapshot.Text);
-        foreach (var op in ops.Where(op => op.Revision > snapshot.Revision))
+        foreach (var op in ops)
         {
             text.Apply(op.Operation);
         }
 
-        var recent = ops
-            .Skip(Math.Max(0, ops.Count - _options.MaxRevisionLag))
-            .Select(op => new CommittedOp(op.Revision, op.Operation, op.ClientId, op.Seq, op.BaseRevision, op.Submitted));
         _snapshotRevision = snapshot.Revision;
+        _olderHistory = (Math.Max(0, revision - _options.MaxRevisionLag), snapshot.Revision);
         LogLoaded(Id, revision, revision - snapshot.Revision);
-        return new ServerAuthority(text.ToString(), revision, _options.MaxRevisionLag, recent);
+        return new ServerAuthority(text.ToString(), revision, _options.MaxRevisionLag, ops.Select(ToCommitted));
     }
+
+    /// <summary>Reads the part of the window that <see cref="Load"/> left out, if any; before any submit.</summary>
+    private void LoadOlderHistory()
+    {
+        var (after, upTo) = _olderHistory;
+        if (upTo <= after)
+        {
+            return;
+        }
+
+        try
+        {
+            _authority!.PrependHistory([.. _store.ReadOps(Id, after, upTo).Select(ToCommitted)]);
+            _olderHistory = default;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLoadFailed(e, Id);
+            throw new CollabException(ErrorCodes.Unavailable, "The document's recent history could not be read; retry later.");
+        }
+    }
+
+    private static CommittedOp ToCommitted(StoredOp op) =>
+        new(op.Revision, op.Operation, op.ClientId, op.Seq, op.BaseRevision, op.Submitted);
 
     private async Task CloseNowAsync(CloseCommand close)
     {
@@ -393,6 +450,9 @@ public sealed partial class DocumentSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} loaded at revision {Revision}, replaying {ReplayedOps} ops after its snapshot")]
     private partial void LogLoaded(string documentId, int revision, int replayedOps);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId}: a {Command} failed unexpectedly; its caller gets unavailable and the document is reloaded")]
+    private partial void LogCommandFailed(Exception exception, string documentId, string command);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} could not be loaded")]
     private partial void LogLoadFailed(Exception exception, string documentId);
