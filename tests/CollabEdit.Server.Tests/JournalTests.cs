@@ -111,6 +111,52 @@ public sealed class JournalTests : IDisposable
         AssertHistory(recovered);
     }
 
+    [Fact]
+    public async Task Crash_RightAfterACheckpoint_TheDocumentRowsInLiteDbAreCurrent()
+    {
+        // Appends move a document's revision in memory; its LiteDB row is written at checkpoints.
+        // Here every write checkpoints and retires the journal, so the rows must be in the file.
+        string live = NewDirectory();
+        string crashed = NewDirectory();
+        using (var store = Open(live, checkpointBytes: 1))
+        {
+            await WriteHistoryAsync(store);
+
+            // One more write (not journaled) is processed only after the writer has finished the
+            // checkpoint that followed the last one; the journal then holds nothing LiteDB lacks.
+            await store.WriteSnapshotAsync("kept", new Snapshot(12, store.TextAt("kept", 12)));
+            CopyDirectory(live, crashed, except: null);
+        }
+
+        foreach (string segment in WriteJournal.FindSegments(crashed))
+        {
+            File.Delete(segment);
+        }
+
+        using var recovered = Open(crashed);
+
+        Assert.Equal(0, recovered.RecoveredRecords);
+        AssertHistory(recovered);
+    }
+
+    [Fact]
+    public async Task AFailedTransaction_MovesNoDocumentRow()
+    {
+        var faults = new FailingCommits();
+        using var store = Open(NewDirectory(), faults: faults);
+        await WriteHistoryAsync(store);
+        var op = TextOperation.Splice(0, 0, 0, "z");
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+
+        faults.Failing = true;
+        await Assert.ThrowsAsync<StorageUnavailableException>(() =>
+            store.AppendAsync("kept", [new StoredOp("kept", 13, op, "Ann", "peer-1", created.AddDays(1), "client-1", 13, 12, op)], new Snapshot(13, "z")));
+        faults.Failing = false;
+
+        AssertHistory(store); // revision 12, updated at +12 s, as before the failed append
+        Assert.Equal(8, store.GetDocument("kept")!.SnapshotRevision);
+    }
+
     public void Dispose()
     {
         _services.Dispose();
@@ -183,10 +229,10 @@ public sealed class JournalTests : IDisposable
         }
     }
 
-    private DocumentStore Open(string directory, long checkpointBytes = 32 * 1024 * 1024) => new(
+    private DocumentStore Open(string directory, long checkpointBytes = 32 * 1024 * 1024, IWriteFaultInjector? faults = null) => new(
         DataDirectoryLock.Acquire(directory),
         directory,
-        new NoWriteFaults(),
+        faults ?? new NoWriteFaults(),
         new CollabEditMetrics(_services.GetRequiredService<IMeterFactory>()),
         NullLogger<DocumentStore>.Instance,
         checkpointBytes);
@@ -197,5 +243,18 @@ public sealed class JournalTests : IDisposable
         Directory.CreateDirectory(directory);
         _directories.Add(directory);
         return directory;
+    }
+
+    private sealed class FailingCommits : IWriteFaultInjector
+    {
+        public volatile bool Failing;
+
+        public void BeforeCommit()
+        {
+            if (Failing)
+            {
+                throw new IOException("Injected failure: no space left on device.");
+            }
+        }
     }
 }

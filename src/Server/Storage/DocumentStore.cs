@@ -25,6 +25,9 @@ namespace CollabEdit.Server.Storage;
 /// crash are replayed into LiteDB (each record is idempotent) and checkpointed before anything
 /// else happens. Snapshots are not journaled: they are derived from the ops, so after a crash a
 /// document may replay more ops than usual until its next snapshot.</para>
+/// <para>An append writes only its ops to LiteDB. The document's row (revision, last update,
+/// snapshot revision) moves in memory, where readers see it, and is written at the next
+/// checkpoint: a LiteDB lookup and update per append cost more than the insert itself.</para>
 /// </remarks>
 public sealed partial class DocumentStore : IDisposable
 {
@@ -50,6 +53,18 @@ public sealed partial class DocumentStore : IDisposable
     private readonly ILogger<DocumentStore> _log;
     private readonly DataDirectoryLock _directoryLock;
     private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
+
+    // Each document's revision, last update and snapshot revision as appends and snapshots move
+    // them, ahead of its LiteDB row, which is written only at checkpoints (the journal has every
+    // append meanwhile): an append writes just its ops. Readers merge these in; every field only
+    // grows, so a reader that looks here first and at the row second never goes backwards.
+    private readonly ConcurrentDictionary<string, RowUpdate> _rowUpdates = new(StringComparer.Ordinal);
+
+    // Documents the writer has seen exist (writer thread only), so an append needs no row lookup.
+    private readonly HashSet<string> _knownDocuments = new(StringComparer.Ordinal);
+
+    // Changes to the two above made by the transaction in progress: applied once it commits.
+    private readonly List<Action> _afterCommit = [];
     private long _journalBytesSinceCheckpoint;
     private volatile string? _lastError;
 
@@ -157,12 +172,19 @@ public sealed partial class DocumentStore : IDisposable
 
     public StoredDocument? GetDocument(string documentId)
     {
+        bool updated = _rowUpdates.TryGetValue(documentId, out var update);
         var row = _documents.FindById(documentId);
-        return row is null ? null : BsonMapping.ToStoredDocument(row);
+        return row is null ? null : WithUpdate(BsonMapping.ToStoredDocument(row), updated ? update : null);
     }
 
-    public IReadOnlyList<StoredDocument> ListDocuments() =>
-        [.. _documents.FindAll().Select(BsonMapping.ToStoredDocument).OrderByDescending(d => d.UpdatedAt)];
+    public IReadOnlyList<StoredDocument> ListDocuments()
+    {
+        var updates = new Dictionary<string, RowUpdate>(_rowUpdates, StringComparer.Ordinal);
+        return [.. _documents.FindAll()
+            .Select(row => BsonMapping.ToStoredDocument(row))
+            .Select(d => WithUpdate(d, updates.TryGetValue(d.Id, out var update) ? update : null))
+            .OrderByDescending(d => d.UpdatedAt)];
+    }
 
     /// <summary>The snapshot at exactly <paramref name="revision"/>, by key; null if there is none.</summary>
     public Snapshot? GetSnapshot(string documentId, int revision)
@@ -257,10 +279,54 @@ public sealed partial class DocumentStore : IDisposable
     private void StoreSnapshot(string documentId, Snapshot snapshot)
     {
         _snapshots.Upsert(SnapshotBson(documentId, snapshot));
-        if (_documents.FindById(documentId) is { } row && (!row.TryGetValue("snap", out var snap) || snap.AsInt32 < snapshot.Revision))
+        MoveRow(documentId, new RowUpdate(0, 0, snapshot.Revision));
+    }
+
+    /// <summary>Records a row's new values for readers and the next checkpoint, once the transaction commits.</summary>
+    private void MoveRow(string documentId, RowUpdate update) =>
+        _afterCommit.Add(() => _rowUpdates.AddOrUpdate(documentId, update, (_, pending) => pending.Merge(update)));
+
+    private static StoredDocument WithUpdate(StoredDocument document, RowUpdate? update) => update is not { } u ? document : document with
+    {
+        Revision = Math.Max(document.Revision, u.Revision),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(document.UpdatedAt.ToUnixTimeMilliseconds(), u.Updated)),
+        SnapshotRevision = Math.Max(document.SnapshotRevision, u.Snapshot),
+    };
+
+    /// <summary>Writes the rows that appends and snapshots moved into LiteDB (before a checkpoint; one thread at a time).</summary>
+    private void FlushRowUpdates()
+    {
+        if (_rowUpdates.IsEmpty)
         {
-            row["snap"] = snapshot.Revision;
-            _documents.Update(row);
+            return;
+        }
+
+        var flushed = _rowUpdates.ToArray();
+        _db.BeginTrans();
+        try
+        {
+            foreach (var (documentId, update) in flushed)
+            {
+                if (_documents.FindById(documentId) is { } row)
+                {
+                    row["rev"] = Math.Max(row["rev"].AsInt32, update.Revision);
+                    row["updated"] = Math.Max(row["updated"].AsInt64, update.Updated);
+                    row["snap"] = Math.Max(row.TryGetValue("snap", out var snap) ? snap.AsInt32 : 0, update.Snapshot);
+                    _documents.Update(row);
+                }
+            }
+
+            _db.Commit();
+        }
+        catch
+        {
+            TryRollback();
+            throw;
+        }
+
+        foreach (var entry in flushed)
+        {
+            _ = _rowUpdates.TryRemove(entry); // only if unchanged since
         }
     }
 
@@ -283,30 +349,42 @@ public sealed partial class DocumentStore : IDisposable
 
                 _documents.Insert(created);
                 _snapshots.Upsert(record["snap"].AsDocument);
+                if (!replay)
+                {
+                    string createdId = created["_id"].AsString;
+                    _afterCommit.Add(() => _knownDocuments.Add(createdId));
+                }
+
                 break;
             case "append":
                 string documentId = record["doc"].AsString;
                 var ops = record["ops"].AsArray;
+                var last = ops[^1].AsDocument;
+                if (!replay)
+                {
+                    if (!_knownDocuments.Contains(documentId))
+                    {
+                        // Live writes never append to a missing document.
+                        _ = _documents.FindById(documentId) ?? throw new InvalidOperationException($"Document {documentId} is missing.");
+                        _afterCommit.Add(() => _knownDocuments.Add(documentId));
+                    }
+
+                    _ops.InsertBulk(ops.Select(op => op.AsDocument));
+                    MoveRow(documentId, new RowUpdate(last["rev"].AsInt32, last["ts"].AsInt64, 0));
+                    break;
+                }
+
                 var row = _documents.FindById(documentId);
                 if (row is null)
                 {
-                    // Replaying, it was deleted later in the journal; live writes never append to a missing document.
-                    return replay ? false : throw new InvalidOperationException($"Document {documentId} is missing.");
+                    return false; // Deleted later in the journal.
                 }
 
-                if (replay)
+                foreach (var op in ops)
                 {
-                    foreach (var op in ops)
-                    {
-                        _ops.Upsert(op.AsDocument);
-                    }
-                }
-                else
-                {
-                    _ops.InsertBulk(ops.Select(op => op.AsDocument));
+                    _ops.Upsert(op.AsDocument);
                 }
 
-                var last = ops[^1].AsDocument;
                 row["rev"] = Math.Max(row["rev"].AsInt32, last["rev"].AsInt32);
                 row["updated"] = Math.Max(row["updated"].AsInt64, last["ts"].AsInt64);
                 _documents.Update(row);
@@ -316,6 +394,11 @@ public sealed partial class DocumentStore : IDisposable
                 break;
             case "delete":
                 string deleted = record["doc"].AsString;
+                _afterCommit.Add(() =>
+                {
+                    _ = _knownDocuments.Remove(deleted);
+                    _ = _rowUpdates.TryRemove(deleted, out _);
+                });
                 _documents.Delete(deleted);
                 _ops.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
                 _snapshots.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
@@ -439,10 +522,18 @@ public sealed partial class DocumentStore : IDisposable
         }
         catch (Exception e)
         {
+            _afterCommit.Clear();
             TryRollback();
             Fail(batch, e);
             return;
         }
+
+        foreach (var change in _afterCommit)
+        {
+            change();
+        }
+
+        _afterCommit.Clear();
 
         WriteJournal.Segment segment;
         try
@@ -507,6 +598,7 @@ public sealed partial class DocumentStore : IDisposable
     /// </summary>
     private void CheckpointLiteDb()
     {
+        FlushRowUpdates();
         _logFile.SyncOnFlush = true;
         try
         {
@@ -664,6 +756,13 @@ public sealed partial class DocumentStore : IDisposable
         public Action? Write { get; } = write;
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>A document row's revision, last update (Unix ms) and snapshot revision, not yet written to LiteDB.</summary>
+    private readonly record struct RowUpdate(int Revision, long Updated, int Snapshot)
+    {
+        public RowUpdate Merge(RowUpdate other) =>
+            new(Math.Max(Revision, other.Revision), Math.Max(Updated, other.Updated), Math.Max(Snapshot, other.Snapshot));
     }
 
     private sealed record SyncItem(WriteRequest[] Requests, WriteJournal.Segment Segment, int Epoch, long Started, bool Retire);
