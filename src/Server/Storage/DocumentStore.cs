@@ -297,6 +297,15 @@ public sealed partial class DocumentStore : IDisposable
         SnapshotRevision = Math.Max(document.SnapshotRevision, u.Snapshot),
     };
 
+    /// <summary>Moves a LiteDB row's revision, last update and snapshot revision forward (never back) and writes it.</summary>
+    private void UpdateRow(BsonDocument row, RowUpdate update)
+    {
+        row["rev"] = Math.Max(row["rev"].AsInt32, update.Revision);
+        row["updated"] = Math.Max(row["updated"].AsInt64, update.Updated);
+        row["snap"] = Math.Max(row.TryGetValue("snap", out var snap) ? snap.AsInt32 : 0, update.Snapshot);
+        _documents.Update(row);
+    }
+
     /// <summary>Writes the rows that appends and snapshots moved into LiteDB (before a checkpoint; one thread at a time).</summary>
     private void FlushRowUpdates()
     {
@@ -313,10 +322,7 @@ public sealed partial class DocumentStore : IDisposable
             {
                 if (_documents.FindById(documentId) is { } row)
                 {
-                    row["rev"] = Math.Max(row["rev"].AsInt32, update.Revision);
-                    row["updated"] = Math.Max(row["updated"].AsInt64, update.Updated);
-                    row["snap"] = Math.Max(row.TryGetValue("snap", out var snap) ? snap.AsInt32 : 0, update.Snapshot);
-                    _documents.Update(row);
+                    UpdateRow(row, update);
                 }
             }
 
@@ -389,9 +395,7 @@ public sealed partial class DocumentStore : IDisposable
                     _ops.Upsert(op.AsDocument);
                 }
 
-                row["rev"] = Math.Max(row["rev"].AsInt32, last["rev"].AsInt32);
-                row["updated"] = Math.Max(row["updated"].AsInt64, last["ts"].AsInt64);
-                _documents.Update(row);
+                UpdateRow(row, new RowUpdate(last["rev"].AsInt32, last["ts"].AsInt64, 0));
                 break;
             case "version":
                 _versions.Upsert(record["v"].AsDocument);
