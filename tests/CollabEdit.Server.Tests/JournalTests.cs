@@ -12,6 +12,8 @@ namespace CollabEdit.Server.Tests;
 /// is ignored, replaying what LiteDB already holds changes nothing, and a clean stop leaves no
 /// journal. A "crash" is a copy of the data directory taken while the store runs, so it holds
 /// exactly what had reached the files at that instant (the page cache survives a kill -9).
+/// Also the op log's rows: ops wait in memory until a row's worth is written, and every read,
+/// restart and replay sees one log whichever of the two holds each op.
 /// </summary>
 public sealed class JournalTests : IDisposable
 {
@@ -157,6 +159,99 @@ public sealed class JournalTests : IDisposable
         Assert.Equal(8, store.GetDocument("kept")!.SnapshotRevision);
     }
 
+    [Fact]
+    public async Task OpsWaitingInMemoryAndOpsInRows_ReadAsOneLog_BeforeAndAfterARestart()
+    {
+        string directory = NewDirectory();
+        var expected = new List<StoredOp>();
+        using (var store = Open(directory))
+        {
+            expected.AddRange(await AppendOneByOneAsync(store, "long", 0, 150));
+
+            // 150 ops, a row after every 32 or so: some are in LiteDB rows, the rest wait in memory.
+            AssertReads(store, "long", expected);
+        }
+
+        Assert.True(OpRows(directory, "long") is { Count: > 1 and < 10 } rows && rows.All(r => r.Count <= DocumentStore.MaxOpsPerRow), "the ops are in a few rows");
+        Assert.Equal(Enumerable.Range(1, 150), OpRows(directory, "long").SelectMany(r => r));
+        using var reopened = Open(directory);
+        AssertReads(reopened, "long", expected);
+    }
+
+    [Fact]
+    public async Task Crash_WithOpsWaitingInMemory_ReplayBringsEachBackOnce()
+    {
+        string live = NewDirectory();
+        string withLiteDbLog = NewDirectory();
+        string withoutLiteDbLog = NewDirectory();
+        var expected = new List<StoredOp>();
+        using (var store = Open(live))
+        {
+            expected.AddRange(await AppendOneByOneAsync(store, "long", 0, 100));
+            CopyDirectory(live, withLiteDbLog, except: null);
+            CopyDirectory(live, withoutLiteDbLog, except: LiteDbLog);
+        }
+
+        foreach (string crashed in new[] { withLiteDbLog, withoutLiteDbLog })
+        {
+            using (var recovered = Open(crashed))
+            {
+                AssertReads(recovered, "long", expected);
+                Assert.Equal(100, recovered.GetDocument("long")!.Revision);
+                expected.AddRange(await AppendOneByOneAsync(recovered, "long", 100, 1));
+                AssertReads(recovered, "long", expected);
+            }
+
+            Assert.Equal(Enumerable.Range(1, 101), OpRows(crashed, "long").SelectMany(r => r));
+            expected.RemoveAt(100);
+        }
+    }
+
+    [Fact]
+    public async Task RowsOfOneOpEach_AsWrittenBeforeOpRows_AreReadWithTheNewRows()
+    {
+        string directory = NewDirectory();
+        var expected = new List<StoredOp>();
+        using (var store = Open(directory))
+        {
+            await store.CreateDocumentAsync(new StoredDocument("old", "Old", 0, Created, Created), "");
+        }
+
+        // The format of the first sessions: one LiteDB row per op, keyed "documentId/revision".
+        using (var db = new LiteDB.LiteDatabase(Path.Combine(directory, "collabedit.db")))
+        {
+            expected.AddRange(Ops("old", 0, 5));
+            _ = db.GetCollection("ops").InsertBulk(expected.Select(BsonMapping.ToBson));
+            var row = db.GetCollection("documents").FindById("old");
+            row["rev"] = 5;
+            _ = db.GetCollection("documents").Update(row);
+        }
+
+        using (var store = Open(directory))
+        {
+            expected.AddRange(await AppendOneByOneAsync(store, "old", 5, 60));
+            AssertReads(store, "old", expected);
+        }
+
+        using var reopened = Open(directory);
+        AssertReads(reopened, "old", expected);
+        Assert.Equal(new string('x', 65), reopened.TextAt("old", 65));
+    }
+
+    [Fact]
+    public async Task DeletingADocument_WhoseOpsWaitInMemory_LeavesNoRowBehind()
+    {
+        string directory = NewDirectory();
+        using (var store = Open(directory))
+        {
+            _ = await AppendOneByOneAsync(store, "short", 0, 10);
+            await store.DeleteDocumentAsync("short");
+            Assert.Empty(store.ReadOps("short", 0, 10));
+        }
+
+        Assert.Empty(OpRows(directory, "short"));
+    }
+
     public void Dispose()
     {
         _services.Dispose();
@@ -215,6 +310,66 @@ public sealed class JournalTests : IDisposable
         Assert.Null(store.GetDocument("gone"));
         Assert.Empty(store.ReadOps("gone", 0, int.MaxValue - 1));
         Assert.Equal(["kept"], store.ListDocuments().Select(d => d.Id));
+    }
+
+    private static readonly DateTimeOffset Created = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+
+    /// <summary>Ops that each add an "x" at the end of a document of <paramref name="after"/> x's.</summary>
+    private static List<StoredOp> Ops(string documentId, int after, int count) =>
+        [.. Enumerable.Range(after + 1, count).Select(revision =>
+        {
+            var op = TextOperation.Splice(revision - 1, revision - 1, 0, "x");
+            return new StoredOp(documentId, revision, op, "Ann", "peer-1", Created.AddSeconds(revision), "client-1", revision, revision - 1, op);
+        })];
+
+    /// <summary>Appends <paramref name="count"/> ops, one append each (creating the document first if <paramref name="after"/> is 0).</summary>
+    private static async Task<List<StoredOp>> AppendOneByOneAsync(DocumentStore store, string documentId, int after, int count)
+    {
+        if (after == 0)
+        {
+            await store.CreateDocumentAsync(new StoredDocument(documentId, documentId, 0, Created, Created), "");
+        }
+
+        var ops = Ops(documentId, after, count);
+        foreach (var op in ops)
+        {
+            await store.AppendAsync(documentId, [op], null);
+        }
+
+        return ops;
+    }
+
+    /// <summary>Every range and limit of <see cref="DocumentStore.ReadOps"/> answers exactly the expected ops.</summary>
+    private static void AssertReads(DocumentStore store, string documentId, List<StoredOp> expected)
+    {
+        int last = expected.Count;
+        for (int after = 0; after <= last; after += 7)
+        {
+            for (int to = after; to <= last + 1; to += 5)
+            {
+                foreach (int limit in new[] { 1, 3, int.MaxValue })
+                {
+                    var read = store.ReadOps(documentId, after, to, limit);
+                    var want = expected.Where(op => op.Revision > after && op.Revision <= to).Take(limit).ToList();
+                    Assert.Equal(want.Select(op => op.Revision), read.Select(op => op.Revision));
+                    Assert.Equal(want.Select(op => op.Operation), read.Select(op => op.Operation));
+                }
+            }
+        }
+
+        Assert.Equal(expected.Select(op => op.Revision), store.ReadOps(documentId, 0, last).Select(op => op.Revision));
+    }
+
+    /// <summary>The revisions in each of a document's LiteDB op rows, read from the file of a stopped store.</summary>
+    private static List<List<int>> OpRows(string directory, string documentId)
+    {
+        using var db = new LiteDB.LiteDatabase(Path.Combine(directory, "collabedit.db"));
+        return [.. db.GetCollection("ops").FindAll()
+            .Where(row => row["doc"].AsString == documentId)
+            .OrderBy(row => row["_id"].AsString, StringComparer.Ordinal)
+            .Select(row => row.TryGetValue("ops", out var ops)
+                ? ops.AsArray.Select(op => op["rev"].AsInt32).ToList()
+                : [row["rev"].AsInt32])];
     }
 
     private static void CopyDirectory(string from, string to, string? except)

@@ -25,7 +25,8 @@ namespace CollabEdit.Server.Storage;
 /// crash are replayed into LiteDB (each record is idempotent) and checkpointed before anything
 /// else happens. Snapshots are not journaled: they are derived from the ops, so after a crash a
 /// document may replay more ops than usual until its next snapshot.</para>
-/// <para>An append writes only its ops to LiteDB. The document's row (revision, last update,
+/// <para>An append writes nothing to LiteDB at once: its ops wait in memory until a row's worth
+/// is written (see the op rows part of this class), and the document's row (revision, last update,
 /// snapshot revision) moves in memory, where readers see it, and is written when the journal is
 /// retired: a LiteDB lookup and update per append cost more than the insert itself, and writing
 /// every row at every log checkpoint cost the server 8% of its CPU in S4.</para>
@@ -68,7 +69,7 @@ public sealed partial class DocumentStore : IDisposable
     // Documents the writer has seen exist (writer thread only), so an append needs no row lookup.
     private readonly HashSet<string> _knownDocuments = new(StringComparer.Ordinal);
 
-    // Changes to the two above made by the transaction in progress: applied once it commits.
+    // Changes to the two above (and to the waiting ops) made by the transaction in progress: applied once it commits.
     private readonly List<Action> _afterCommit = [];
     private long _journalBytesSinceCheckpoint;
     private volatile string? _lastError;
@@ -207,18 +208,6 @@ public sealed partial class DocumentStore : IDisposable
             .Limit(1)
             .FirstOrDefault();
         return row is null ? null : new Snapshot(row["rev"].AsInt32, row["text"].AsString);
-    }
-
-    /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>.</summary>
-    public IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue)
-    {
-        if (toRevision <= afterRevision)
-        {
-            return [];
-        }
-
-        return [.. _ops.Find(Query.Between("_id", BsonMapping.Key(documentId, afterRevision + 1), BsonMapping.Key(documentId, toRevision)), 0, limit)
-            .Select(BsonMapping.ToStoredOp)];
     }
 
     public IReadOnlyList<NamedVersion> ListVersions(string documentId) =>
@@ -380,7 +369,8 @@ public sealed partial class DocumentStore : IDisposable
                         _afterCommit.Add(() => _knownDocuments.Add(documentId));
                     }
 
-                    _ops.InsertBulk(ops.Select(op => op.AsDocument));
+                    // The ops wait in memory (readers see them) until a row's worth is written.
+                    _afterCommit.Add(() => AddPending(documentId, ops));
                     MoveRow(documentId, new RowUpdate(last["rev"].AsInt32, last["ts"].AsInt64, 0));
                     break;
                 }
@@ -391,9 +381,13 @@ public sealed partial class DocumentStore : IDisposable
                     return false; // Deleted later in the journal.
                 }
 
-                foreach (var op in ops)
+                // LiteDB holds a prefix of each document's ops (rows are written in order, and
+                // its log keeps whole transactions in order): add only what comes after it.
+                int stored = StoredThrough(documentId);
+                var missing = new BsonArray(ops.Where(op => op.AsDocument["rev"].AsInt32 > stored));
+                if (missing.Count > 0)
                 {
-                    _ops.Upsert(op.AsDocument);
+                    AddPending(documentId, missing);
                 }
 
                 UpdateRow(row, new RowUpdate(last["rev"].AsInt32, last["ts"].AsInt64, 0));
@@ -403,11 +397,23 @@ public sealed partial class DocumentStore : IDisposable
                 break;
             case "delete":
                 string deleted = record["doc"].AsString;
-                _afterCommit.Add(() =>
+                void Forget()
                 {
                     _ = _knownDocuments.Remove(deleted);
                     _ = _rowUpdates.TryRemove(deleted, out _);
-                });
+                    _ = _pendingOps.TryRemove(deleted, out _);
+                }
+
+                // A replay's later records must not find the document's ops waiting.
+                if (replay)
+                {
+                    Forget();
+                }
+                else
+                {
+                    _afterCommit.Add(Forget);
+                }
+
                 _documents.Delete(deleted);
                 _ops.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
                 _snapshots.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
@@ -568,6 +574,7 @@ public sealed partial class DocumentStore : IDisposable
         }
 
         _syncQueue.Add(new SyncItem([.. batch], segment, _epoch, started, Retire: false));
+        WriteFullRows();
 
         // LiteDB's log grows far faster than the journal (every commit appends whole 8 KB pages,
         // the same page again each time), and a checkpoint's cost grows with it: bound both.
@@ -622,6 +629,7 @@ public sealed partial class DocumentStore : IDisposable
     /// </summary>
     private void CheckpointLiteDb()
     {
+        WriteAllRows();
         FlushRowUpdates();
         CheckpointLiteDbLog();
     }

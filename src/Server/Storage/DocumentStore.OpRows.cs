@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using LiteDB;
+
+namespace CollabEdit.Server.Storage;
+
+/// <remarks>
+/// <para>The op log in LiteDB holds rows of up to <see cref="MaxOpsPerRow"/> consecutive ops of one
+/// document, keyed by the first one's revision (a row written before session 4 holds one op, keyed
+/// the same way). An append does not touch LiteDB: its ops wait in memory, where readers see them,
+/// and the journal has them. Once a document has <see cref="OpsPerRow"/> waiting, the writer puts
+/// them into one row after its batch, a few documents at a time; everything that still waits is
+/// written when the journal is retired, and replayed from the journal after a crash. Each LiteDB
+/// insert costs about as much per op whether the ops are in one <c>InsertBulk</c> or not (an index
+/// node per row, 20–60 µs and tens of KiB of garbage), so only fewer rows make it cheaper.</para>
+/// </remarks>
+public sealed partial class DocumentStore
+{
+    /// <summary>The most ops one LiteDB row holds: a reader looks this far back for the row holding a revision.</summary>
+    internal const int MaxOpsPerRow = 64;
+
+    /// <summary>A document's waiting ops become a row once this many wait.</summary>
+    internal const int OpsPerRow = 32;
+
+    /// <summary>Documents whose ops the writer puts into rows after one batch: bounds how long that holds up the next.</summary>
+    private const int RowWritesPerBatch = 64;
+
+    /// <summary>A row's ops stop growing past this many bytes of text (one op may be a 1 MB paste).</summary>
+    private const int MaxRowTextBytes = 1 << 20;
+
+    // Ops committed to the journal's batch but not yet in a LiteDB row, per document, oldest first.
+    // Changed by the writer thread only (after its transaction commits); read by any thread.
+    private readonly ConcurrentDictionary<string, PendingOps> _pendingOps = new(StringComparer.Ordinal);
+
+    // Documents with at least OpsPerRow ops waiting, in the order they got there (writer thread only).
+    private readonly Queue<string> _fullDocuments = new();
+
+    /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue)
+    {
+        if (toRevision <= afterRevision || limit <= 0)
+        {
+            return [];
+        }
+
+        // Waiting ops first: an op leaves them only once its row has committed, so whatever is not
+        // here any more is in LiteDB when it is read next. Both may hold an op for a moment.
+        var waiting = _pendingOps.TryGetValue(documentId, out var pending) ? pending.ToArray() : [];
+        var ops = new List<StoredOp>();
+        int next = afterRevision + 1;
+        int firstRow = Math.Max(0, next - MaxOpsPerRow + 1);
+        foreach (var row in _ops.Find(Query.Between("_id", BsonMapping.Key(documentId, firstRow), BsonMapping.Key(documentId, toRevision))))
+        {
+            if (!TakeOps(OpsOf(row), ops, ref next, toRevision, limit))
+            {
+                return ops;
+            }
+        }
+
+        _ = TakeOps(waiting, ops, ref next, toRevision, limit);
+        return ops;
+    }
+
+    private static IEnumerable<BsonDocument> OpsOf(BsonDocument row) =>
+        row.TryGetValue("ops", out var ops) ? ops.AsArray.Select(op => op.AsDocument) : [row];
+
+    /// <summary>Adds the ops from revision <paramref name="next"/> on; false once past <paramref name="toRevision"/> or <paramref name="limit"/>.</summary>
+    private static bool TakeOps(IEnumerable<BsonDocument> source, List<StoredOp> ops, ref int next, int toRevision, int limit)
+    {
+        foreach (var op in source)
+        {
+            int revision = op["rev"].AsInt32;
+            if (revision < next)
+            {
+                continue;
+            }
+
+            if (revision > toRevision || ops.Count >= limit)
+            {
+                return false;
+            }
+
+            ops.Add(BsonMapping.ToStoredOp(op));
+            next = revision + 1;
+        }
+
+        return ops.Count < limit;
+    }
+
+    /// <summary>Adds a committed append's ops to the waiting ones (writer thread, after the commit; or during the replay).</summary>
+    private void AddPending(string documentId, BsonArray ops)
+    {
+        var pending = _pendingOps.GetOrAdd(documentId, _ => new PendingOps());
+        if (pending.Add(ops) >= OpsPerRow && !pending.Queued)
+        {
+            pending.Queued = true;
+            _fullDocuments.Enqueue(documentId);
+        }
+    }
+
+    /// <summary>The newest revision LiteDB or the waiting ops hold for a document (0 for none): the replay skips what it has.</summary>
+    private int StoredThrough(string documentId)
+    {
+        if (_pendingOps.TryGetValue(documentId, out var pending) && pending.LastRevision is { } waiting)
+        {
+            return waiting;
+        }
+
+        var row = _ops.Query()
+            .Where(Query.Between("_id", BsonMapping.Key(documentId, 0), BsonMapping.Key(documentId, int.MaxValue)))
+            .OrderByDescending("_id")
+            .Limit(1)
+            .FirstOrDefault();
+        return row is null ? 0 : OpsOf(row).Last()["rev"].AsInt32;
+    }
+
+    /// <summary>After a batch: puts the ops of a few documents that have a row's worth waiting into rows.</summary>
+    private void WriteFullRows()
+    {
+        if (_fullDocuments.Count == 0)
+        {
+            return;
+        }
+
+        var documents = new List<string>(RowWritesPerBatch);
+        while (documents.Count < RowWritesPerBatch && _fullDocuments.TryDequeue(out string? documentId))
+        {
+            if (_pendingOps.TryGetValue(documentId, out var pending))
+            {
+                pending.Queued = false;
+                documents.Add(documentId);
+            }
+        }
+
+        try
+        {
+            WriteRows(documents);
+        }
+        catch (Exception e) when (e is IOException or LiteException)
+        {
+            // The journal keeps the ops; they are written with the next rows or at the next checkpoint.
+            LogOpRowsFailed(e);
+        }
+    }
+
+    /// <summary>Puts every waiting op into rows (before a checkpoint that retires the journal).</summary>
+    private void WriteAllRows()
+    {
+        _fullDocuments.Clear();
+        WriteRows([.. _pendingOps.Keys]);
+    }
+
+    /// <summary>Writes the documents' waiting ops as rows in one transaction; once it commits, they stop waiting.</summary>
+    private void WriteRows(List<string> documentIds)
+    {
+        var written = new List<(PendingOps Pending, int Through)>(documentIds.Count);
+        _db.BeginTrans();
+        try
+        {
+            foreach (string documentId in documentIds)
+            {
+                if (!_pendingOps.TryGetValue(documentId, out var pending) || pending.ToArray() is not { Length: > 0 } ops)
+                {
+                    continue;
+                }
+
+                foreach (var row in Rows(documentId, ops))
+                {
+                    _ops.Insert(row);
+                }
+
+                written.Add((pending, ops[^1]["rev"].AsInt32));
+            }
+
+            _db.Commit();
+        }
+        catch
+        {
+            TryRollback();
+            throw;
+        }
+
+        foreach (var (pending, through) in written)
+        {
+            pending.RemoveThrough(through);
+        }
+
+        foreach (string documentId in documentIds)
+        {
+            // Only the writer adds, so an empty entry stays empty until removed.
+            if (_pendingOps.TryGetValue(documentId, out var pending) && pending.LastRevision is null)
+            {
+                _ = _pendingOps.TryRemove(documentId, out _);
+            }
+        }
+    }
+
+    /// <summary>Consecutive ops cut into rows of at most <see cref="MaxOpsPerRow"/> ops and about <see cref="MaxRowTextBytes"/> of text.</summary>
+    private static IEnumerable<BsonDocument> Rows(string documentId, BsonDocument[] ops)
+    {
+        int start = 0;
+        while (start < ops.Length)
+        {
+            int end = start + 1;
+            long bytes = TextBytes(ops[start]);
+            while (end < ops.Length && end - start < MaxOpsPerRow && (bytes += TextBytes(ops[end])) <= MaxRowTextBytes)
+            {
+                end++;
+            }
+
+            yield return new BsonDocument
+            {
+                ["_id"] = BsonMapping.Key(documentId, ops[start]["rev"].AsInt32),
+                ["doc"] = documentId,
+                ["ops"] = new BsonArray(ops[start..end]),
+            };
+            start = end;
+        }
+    }
+
+    private static long TextBytes(BsonDocument op)
+    {
+        long bytes = 0;
+        foreach (string field in (ReadOnlySpan<string>)["op", "sent"])
+        {
+            if (op.TryGetValue(field, out var components))
+            {
+                foreach (var component in components.AsArray)
+                {
+                    bytes += component.IsString ? component.AsString.Length * 3L : 0;
+                }
+            }
+        }
+
+        return bytes;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing waiting ops to LiteDB failed; the journal keeps them until the next try")]
+    private partial void LogOpRowsFailed(Exception exception);
+
+    /// <summary>One document's waiting ops, oldest first.</summary>
+    private sealed class PendingOps
+    {
+        private readonly Lock _gate = new();
+        private readonly List<BsonDocument> _ops = [];
+
+        /// <summary>In <see cref="_fullDocuments"/> (writer thread only).</summary>
+        public bool Queued { get; set; }
+
+        public int? LastRevision
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _ops.Count == 0 ? null : _ops[^1]["rev"].AsInt32;
+                }
+            }
+        }
+
+        /// <summary>Adds ops after the last; returns how many wait now.</summary>
+        public int Add(BsonArray ops)
+        {
+            lock (_gate)
+            {
+                foreach (var op in ops)
+                {
+                    _ops.Add(op.AsDocument);
+                }
+
+                return _ops.Count;
+            }
+        }
+
+        public BsonDocument[] ToArray()
+        {
+            lock (_gate)
+            {
+                return [.. _ops];
+            }
+        }
+
+        public void RemoveThrough(int revision)
+        {
+            lock (_gate)
+            {
+                int count = 0;
+                while (count < _ops.Count && _ops[count]["rev"].AsInt32 <= revision)
+                {
+                    count++;
+                }
+
+                _ops.RemoveRange(0, count);
+            }
+        }
+    }
+}
