@@ -147,10 +147,10 @@ public sealed partial class DocumentStore : IDisposable
         };
 
         // The snapshot goes to LiteDB only: it is derived from the ops, so it need not be journaled.
-        return WriteAsync(record, snapshot is null ? null : () => StoreSnapshot(documentId, snapshot));
+        return WriteAsync(record, snapshot is null ? null : StoreSnapshot(documentId, snapshot));
     }
 
-    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) => WriteAsync(null, () => StoreSnapshot(documentId, snapshot));
+    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) => WriteAsync(null, StoreSnapshot(documentId, snapshot));
 
     public Task AddVersionAsync(string documentId, NamedVersion version) => WriteAsync(new BsonDocument
     {
@@ -196,7 +196,7 @@ public sealed partial class DocumentStore : IDisposable
     public Snapshot? GetSnapshot(string documentId, int revision)
     {
         var row = _snapshots.FindById(BsonMapping.Key(documentId, revision));
-        return row is null ? null : new Snapshot(row["rev"].AsInt32, row["text"].AsString);
+        return row is null ? null : ToSnapshot(row);
     }
 
     /// <summary>The newest snapshot at or before <paramref name="revision"/>.</summary>
@@ -207,7 +207,7 @@ public sealed partial class DocumentStore : IDisposable
             .OrderByDescending("_id")
             .Limit(1)
             .FirstOrDefault();
-        return row is null ? null : new Snapshot(row["rev"].AsInt32, row["text"].AsString);
+        return row is null ? null : ToSnapshot(row);
     }
 
     public IReadOnlyList<NamedVersion> ListVersions(string documentId) =>
@@ -262,18 +262,29 @@ public sealed partial class DocumentStore : IDisposable
         _directoryLock.Dispose();
     }
 
-    private static BsonDocument SnapshotBson(string documentId, Snapshot snapshot) => new()
+    private static BsonDocument SnapshotBson(string documentId, Snapshot snapshot)
     {
-        ["_id"] = BsonMapping.Key(documentId, snapshot.Revision),
-        ["doc"] = documentId,
-        ["rev"] = snapshot.Revision,
-        ["text"] = snapshot.Text,
-    };
+        var row = new BsonDocument
+        {
+            ["_id"] = BsonMapping.Key(documentId, snapshot.Revision),
+            ["doc"] = documentId,
+            ["rev"] = snapshot.Revision,
+        };
+        BsonMapping.SetSnapshotText(row, snapshot.Text);
+        return row;
+    }
 
-    private void StoreSnapshot(string documentId, Snapshot snapshot)
+    private static Snapshot ToSnapshot(BsonDocument row) => new(row["rev"].AsInt32, BsonMapping.SnapshotText(row));
+
+    /// <summary>A write that stores a snapshot; its row is built (and compressed) by the caller, off the writer thread.</summary>
+    private Action StoreSnapshot(string documentId, Snapshot snapshot)
     {
-        _snapshots.Upsert(SnapshotBson(documentId, snapshot));
-        MoveRow(documentId, new RowUpdate(0, 0, snapshot.Revision));
+        var row = SnapshotBson(documentId, snapshot);
+        return () =>
+        {
+            _snapshots.Upsert(row);
+            MoveRow(documentId, new RowUpdate(0, 0, snapshot.Revision));
+        };
     }
 
     /// <summary>Records a row's new values for readers and the next checkpoint, once the transaction commits.</summary>
