@@ -95,7 +95,7 @@ internal static class CompareReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.Cpu}, {machine.Cores} cores, {machine.Os}, Linux {machine.Kernel}, {machine.Runtime}; node for ShareDB: {reports.FirstOrDefault(r => r.System == "sharedb")?.Machine.Runtime ?? "—"}. Load averages at the start of the runs: {string.Join(", ", reports.Select(r => r.Machine.LoadAverageAtStart.Split(' ')[0]).Distinct().Take(8))} (shared machine; the driver runs on the same 2 cores).");
         text.AppendLine();
-        text.AppendLine("**ShareDB's figures are with its default in-memory database: NOT durable (an ack means the op is in the server's memory). CollabEdit acks only after the op is on disk (its write journal fdatasynced; LiteDB holds it too).**");
+        text.AppendLine("**ShareDB's figures are with its default in-memory database: NOT durable (an ack means the op is in the server's memory). CollabEdit acks only after the op is on disk (its write journal fdatasynced; the LiteDB file gets it in a row of ops soon after, and from the journal after a crash).**");
         foreach (string scenario in runs.Keys.Select(k => k.Scenario).Distinct().Order())
         {
             runs.TryGetValue((scenario, "collabedit"), out var ours);
