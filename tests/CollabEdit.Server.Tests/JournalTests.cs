@@ -239,6 +239,57 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Crash_WithOpRowsAheadOfTheDocumentRow_TheDocumentTakesThoseOps()
+    {
+        string directory = NewDirectory();
+        var expected = new List<StoredOp>();
+        using (var store = Open(directory))
+        {
+            expected.AddRange(await AppendOneByOneAsync(store, "ahead", 0, 40));
+        }
+
+        // What a crash can leave: LiteDB's log reached the disk with op rows (or ops the journal
+        // lost) but the document row still at an older revision, and a journal to replay.
+        using (var db = new LiteDB.LiteDatabase(Path.Combine(directory, "collabedit.db")))
+        {
+            var row = db.GetCollection("documents").FindById("ahead");
+            row["rev"] = 20;
+            _ = db.GetCollection("documents").Update(row);
+        }
+
+        File.WriteAllBytes(Path.Combine(directory, "journal-0000000001.log"), []);
+
+        using (var recovered = Open(directory))
+        {
+            Assert.Equal(40, recovered.GetDocument("ahead")!.Revision);
+            Assert.Equal(Created.AddSeconds(40), recovered.GetDocument("ahead")!.UpdatedAt);
+            AssertReads(recovered, "ahead", expected);
+            expected.AddRange(await AppendOneByOneAsync(recovered, "ahead", 40, 30));
+        }
+
+        using var reopened = Open(directory);
+        AssertReads(reopened, "ahead", expected);
+        Assert.Equal(new string('x', 70), reopened.TextAt("ahead", 70));
+    }
+
+    [Fact]
+    public void OpsWithManyComponents_AreCutIntoRowsThatStayFarBelowLiteDbsLimit()
+    {
+        var ops = Enumerable.Range(1, 10).Select(revision => new LiteDB.BsonDocument
+        {
+            ["rev"] = revision,
+            ["op"] = new LiteDB.BsonArray(Enumerable.Range(0, 20_000).Select(i => new LiteDB.BsonValue(i % 2 == 0 ? 1 : -1))),
+        }).ToArray();
+
+        var rows = DocumentStore.Rows("many", ops).ToList();
+
+        Assert.Equal(Enumerable.Range(1, 10), rows.SelectMany(r => r["ops"].AsArray.Select(op => op["rev"].AsInt32)));
+        Assert.True(rows.Count >= 3, $"{rows.Count} rows");
+        Assert.All(rows, row => Assert.True(LiteDB.BsonSerializer.Serialize(row).Length <= DocumentStore.MaxRowBytes, $"{LiteDB.BsonSerializer.Serialize(row).Length} bytes"));
+        Assert.All(ops, op => Assert.True(LiteDB.BsonSerializer.Serialize(op).Length <= DocumentStore.EstimatedBytes(op)));
+    }
+
+    [Fact]
     public async Task DeletingADocument_WhoseOpsWaitInMemory_LeavesNoRowBehind()
     {
         string directory = NewDirectory();

@@ -20,8 +20,10 @@ internal static class BsonMapping
     /// <summary>
     /// Puts a snapshot's text in its row: as UTF-8 compressed with Brotli (quality 1) in "z", with
     /// its length in bytes in "n", when it is long enough; as a plain string in "text" when it is
-    /// short or holds a lone surrogate (which UTF-8 cannot carry). A cold open reads the snapshot
-    /// from disk page by page, and compressed it has about a third of the pages.
+    /// short. A cold open reads the snapshot from disk page by page, and compressed it has about a
+    /// third of the pages. (A text with a lone surrogate, which strict UTF-8 refuses, is left plain;
+    /// none reaches here, since texts and ops are checked for them, and LiteDB's own strings are
+    /// UTF-8 too.)
     /// </summary>
     public static void SetSnapshotText(BsonDocument row, string text)
     {

@@ -24,8 +24,8 @@ public sealed partial class DocumentStore
     /// <summary>Documents whose ops the writer puts into rows after one batch: bounds how long that holds up the next.</summary>
     private const int RowWritesPerBatch = 64;
 
-    /// <summary>A row's ops stop growing past this many bytes of text (one op may be a 1 MB paste).</summary>
-    private const int MaxRowTextBytes = 1 << 20;
+    /// <summary>A row stops growing past about this many bytes (LiteDB's limit for one row is 16 MiB; one op may be a 2 MB paste).</summary>
+    internal const int MaxRowBytes = 1 << 20;
 
     // Ops committed to the journal's batch but not yet in a LiteDB row, per document, oldest first.
     // Changed by the writer thread only (after its transaction commits); read by any thread.
@@ -98,9 +98,12 @@ public sealed partial class DocumentStore
     }
 
     /// <summary>The newest revision LiteDB or the waiting ops hold for a document (0 for none): the replay skips what it has.</summary>
-    private int StoredThrough(string documentId)
+    private int StoredThrough(string documentId) => LastStoredOp(documentId)?["rev"].AsInt32 ?? 0;
+
+    /// <summary>The newest op LiteDB or the waiting ops hold for a document.</summary>
+    private BsonDocument? LastStoredOp(string documentId)
     {
-        if (_pendingOps.TryGetValue(documentId, out var pending) && pending.LastRevision is { } waiting)
+        if (_pendingOps.TryGetValue(documentId, out var pending) && pending.Last is { } waiting)
         {
             return waiting;
         }
@@ -110,7 +113,24 @@ public sealed partial class DocumentStore
             .OrderByDescending("_id")
             .Limit(1)
             .FirstOrDefault();
-        return row is null ? 0 : OpsOf(row).Last()["rev"].AsInt32;
+        return row is null ? null : OpsOf(row).Last();
+    }
+
+    /// <summary>
+    /// After a replay: a document whose row is behind its ops moves up to them. LiteDB can hold
+    /// ops the journal lost (its own log reached the disk first), or op rows whose document row
+    /// was not written yet when the process died; those ops were committed in order, only never
+    /// acknowledged (a client's retry of one is recognised), so the document takes them.
+    /// </summary>
+    private void CatchUpDocumentRows()
+    {
+        foreach (var row in _documents.FindAll().ToList())
+        {
+            if (LastStoredOp(row["_id"].AsString) is { } last && last["rev"].AsInt32 > row["rev"].AsInt32)
+            {
+                UpdateRow(row, new RowUpdate(last["rev"].AsInt32, last["ts"].AsInt64, 0));
+            }
+        }
     }
 
     /// <summary>After a batch: puts the ops of a few documents that have a row's worth waiting into rows.</summary>
@@ -124,7 +144,8 @@ public sealed partial class DocumentStore
         var documents = new List<string>(RowWritesPerBatch);
         while (documents.Count < RowWritesPerBatch && _fullDocuments.TryDequeue(out string? documentId))
         {
-            if (_pendingOps.TryGetValue(documentId, out var pending))
+            // A document deleted and created again under its id may be queued twice.
+            if (_pendingOps.TryGetValue(documentId, out var pending) && !documents.Contains(documentId))
             {
                 pending.Queued = false;
                 documents.Add(documentId);
@@ -145,7 +166,13 @@ public sealed partial class DocumentStore
     /// <summary>Puts every waiting op into rows (before a checkpoint that retires the journal).</summary>
     private void WriteAllRows()
     {
+        // If this fails, the documents queue up again with their next append.
         _fullDocuments.Clear();
+        foreach (var pending in _pendingOps.Values)
+        {
+            pending.Queued = false;
+        }
+
         WriteRows([.. _pendingOps.Keys]);
     }
 
@@ -187,22 +214,22 @@ public sealed partial class DocumentStore
         foreach (string documentId in documentIds)
         {
             // Only the writer adds, so an empty entry stays empty until removed.
-            if (_pendingOps.TryGetValue(documentId, out var pending) && pending.LastRevision is null)
+            if (_pendingOps.TryGetValue(documentId, out var pending) && pending.Last is null)
             {
                 _ = _pendingOps.TryRemove(documentId, out _);
             }
         }
     }
 
-    /// <summary>Consecutive ops cut into rows of at most <see cref="MaxOpsPerRow"/> ops and about <see cref="MaxRowTextBytes"/> of text.</summary>
-    private static IEnumerable<BsonDocument> Rows(string documentId, BsonDocument[] ops)
+    /// <summary>Consecutive ops cut into rows of at most <see cref="MaxOpsPerRow"/> ops and about <see cref="MaxRowBytes"/> of BSON (an op bigger than that gets a row of its own).</summary>
+    internal static IEnumerable<BsonDocument> Rows(string documentId, BsonDocument[] ops)
     {
         int start = 0;
         while (start < ops.Length)
         {
             int end = start + 1;
-            long bytes = TextBytes(ops[start]);
-            while (end < ops.Length && end - start < MaxOpsPerRow && (bytes += TextBytes(ops[end])) <= MaxRowTextBytes)
+            long bytes = EstimatedBytes(ops[start]);
+            while (end < ops.Length && end - start < MaxOpsPerRow && (bytes += EstimatedBytes(ops[end])) <= MaxRowBytes)
             {
                 end++;
             }
@@ -217,16 +244,17 @@ public sealed partial class DocumentStore
         }
     }
 
-    private static long TextBytes(BsonDocument op)
+    /// <summary>An op's size in BSON, from above: each component is an array element (type, index, value) and text is at most 3 bytes per UTF-16 unit.</summary>
+    internal static long EstimatedBytes(BsonDocument op)
     {
-        long bytes = 0;
+        long bytes = 256;
         foreach (string field in (ReadOnlySpan<string>)["op", "sent"])
         {
             if (op.TryGetValue(field, out var components))
             {
                 foreach (var component in components.AsArray)
                 {
-                    bytes += component.IsString ? component.AsString.Length * 3L : 0;
+                    bytes += 16 + (component.IsString ? component.AsString.Length * 3L : 0);
                 }
             }
         }
@@ -246,13 +274,13 @@ public sealed partial class DocumentStore
         /// <summary>In <see cref="_fullDocuments"/> (writer thread only).</summary>
         public bool Queued { get; set; }
 
-        public int? LastRevision
+        public BsonDocument? Last
         {
             get
             {
                 lock (_gate)
                 {
-                    return _ops.Count == 0 ? null : _ops[^1]["rev"].AsInt32;
+                    return _ops.Count == 0 ? null : _ops[^1];
                 }
             }
         }

@@ -465,6 +465,7 @@ public sealed partial class DocumentStore : IDisposable
             }
         }
 
+        CatchUpDocumentRows();
         _db.Commit();
         CheckpointLiteDb();
         foreach (string segment in segments)
@@ -614,6 +615,20 @@ public sealed partial class DocumentStore : IDisposable
             }
             else
             {
+                // This checkpoint writes op rows but not document rows to LiteDB's file: the
+                // journal must not be behind it, or a power loss could leave the file holding
+                // ops past what the journal can replay. A failed sync acknowledges nothing more
+                // until a retiring checkpoint (which writes every row) has healed it.
+                try
+                {
+                    _journal.Current.Sync();
+                }
+                catch (IOException)
+                {
+                    _failedEpoch = _epoch;
+                    throw;
+                }
+
                 CheckpointLiteDbLog();
             }
         }
