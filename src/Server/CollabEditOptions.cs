@@ -23,6 +23,12 @@ public sealed class CollabEditOptions
     /// <summary>Largest op, in UTF-16 code units inserted plus deleted: a 1 MB paste fits at once.</summary>
     public int MaxOpLength { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// Most components (retains, inserts, deletes) in one op: with <see cref="MaxOpLength"/> this bounds
+    /// an op's size in storage (LiteDB holds at most 16 MiB per row), whatever its wire size.
+    /// </summary>
+    public int MaxOpComponents { get; set; } = 100_000;
+
     /// <summary>Largest document, in UTF-16 code units.</summary>
     public int MaxDocumentLength { get; set; } = 8 * 1024 * 1024;
 

@@ -208,6 +208,20 @@ public sealed class HubValidationTests
     }
 
     [Fact]
+    public async Task Submit_OpWithMoreComponentsThanMaxOpComponents_IsTooLarge()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxOpComponents"] = "5" });
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abcdef");
+
+        // Six components, each deleting or keeping one character: tiny on the wire, but no limit on count would let an op outgrow a storage row.
+        await RejectedAsync(ErrorCodes.TooLarge, () => SubmitAsync(connection, id, 1, 0, new object[] { 1, -1, 1, -1, 1, -1 }));
+
+        await AssertUnchangedAsync(server, id, before);
+        var ack = await SubmitAsync(connection, id, 2, 0, new object[] { 1, -1, 1, -1, 2 });
+        Assert.Equal(1, ack.Revision);
+    }
+
+    [Fact]
     public async Task Submit_PushingDocumentPastMaxDocumentLength_IsTooLarge()
     {
         await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxDocumentLength"] = "50" });

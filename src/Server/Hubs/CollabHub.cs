@@ -110,6 +110,11 @@ public sealed class CollabHub(
         }
 
         var operation = ParseOp(op);
+        if (operation.Components.Count > options.Value.MaxOpComponents)
+        {
+            throw new CollabException(ErrorCodes.TooLarge, $"The op has {operation.Components.Count} components; the limit is {options.Value.MaxOpComponents}.");
+        }
+
         long changed = operation.Components.Sum(c => c switch { Insert i => (long)i.Text.Length, Delete d => d.Count, _ => 0L });
         if (changed > options.Value.MaxOpLength)
         {
