@@ -29,6 +29,13 @@ public sealed class CollabEditOptions
     /// </summary>
     public int MaxOpComponents { get; set; } = 100_000;
 
+    /// <summary>
+    /// Largest size an op may take in storage, in bytes, bounded from above before it is committed
+    /// (as transformed plus as sent). LiteDB holds at most 16,683,050 bytes in one row, so this is
+    /// capped at 15 MiB; only tests lower it.
+    /// </summary>
+    public long MaxStoredOpBytes { get; set; } = 15 * 1024 * 1024;
+
     /// <summary>Largest document, in UTF-16 code units.</summary>
     public int MaxDocumentLength { get; set; } = 8 * 1024 * 1024;
 

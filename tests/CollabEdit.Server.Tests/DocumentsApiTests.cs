@@ -522,6 +522,23 @@ public sealed class DocumentsApiTests(DocumentsApiTests.ServerFixture fixture) :
     }
 
     [Fact]
+    public async Task Restore_OfATextTooLargeToStoreAsOneOp_Is413_AndChangesNothing()
+    {
+        // Arrange: a server whose stored-op bound is tiny, and a document typed down from 2,000 characters.
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxStoredOpBytes"] = "4000" });
+        var typed = await TypeAsync(server, [new Edit(0, 2000, "")], initial: new string('b', 2000));
+
+        // Act: restoring revision 0 inserts 2,000 characters again, more than the bound.
+        var response = await PostJsonAsync(server, $"/api/documents/{typed.Id}/restore", new RestoreRequest(0));
+
+        // Assert
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        var details = await server.GetDocumentAsync(typed.Id).WaitAsync(Timeouts.Http);
+        Assert.Equal(1, details.Revision);
+        Assert.Equal("", details.Text);
+    }
+
+    [Fact]
     public async Task Restore_ThenTyping_ContinuesFromTheRestoredText()
     {
         // Arrange

@@ -222,6 +222,21 @@ public sealed class HubValidationTests
     }
 
     [Fact]
+    public async Task Submit_OpThatCouldOutgrowAStorageRow_IsTooLarge()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxStoredOpBytes"] = "4000" });
+        var (id, connection, before) = await OpenNewDocumentAsync(server, new string('a', 100));
+
+        // 200 components (a "y" after each character): about 6,900 bytes stored as transformed and as sent.
+        object[] many = [.. Enumerable.Range(0, 100).SelectMany(_ => new object[] { 1, "y" })];
+        await RejectedAsync(ErrorCodes.TooLarge, () => SubmitAsync(connection, id, 1, 0, many));
+
+        await AssertUnchangedAsync(server, id, before);
+        var ack = await SubmitAsync(connection, id, 2, 0, new object[] { 100, "y" });
+        Assert.Equal(1, ack.Revision);
+    }
+
+    [Fact]
     public async Task Submit_PushingDocumentPastMaxDocumentLength_IsTooLarge()
     {
         await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxDocumentLength"] = "50" });

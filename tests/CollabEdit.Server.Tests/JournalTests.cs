@@ -273,6 +273,42 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Crash_WithASnapshotAheadOfTheOps_TheSnapshotIsDropped()
+    {
+        string directory = NewDirectory();
+        var expected = new List<StoredOp>();
+        using (var store = Open(directory))
+        {
+            expected.AddRange(await AppendOneByOneAsync(store, "snap", 0, 40));
+        }
+
+        // What a crash can leave: a snapshot written with an append whose ops only waited in
+        // memory (and in a journal tail that never reached the disk).
+        using (var db = new LiteDB.LiteDatabase(Path.Combine(directory, "collabedit.db")))
+        {
+            _ = db.GetCollection("snapshots").Insert(new LiteDB.BsonDocument
+            {
+                ["_id"] = BsonMapping.Key("snap", 50),
+                ["doc"] = "snap",
+                ["rev"] = 50,
+                ["text"] = "lost",
+            });
+            var row = db.GetCollection("documents").FindById("snap");
+            row["snap"] = 50;
+            _ = db.GetCollection("documents").Update(row);
+        }
+
+        File.WriteAllBytes(Path.Combine(directory, "journal-0000000001.log"), []);
+
+        using var recovered = Open(directory);
+        Assert.Null(recovered.GetSnapshot("snap", 50));
+        Assert.Equal(0, recovered.GetDocument("snap")!.SnapshotRevision);
+        expected.AddRange(await AppendOneByOneAsync(recovered, "snap", 40, 20));
+        Assert.Equal(new string('x', 60), recovered.TextAt("snap", 60));
+        AssertReads(recovered, "snap", expected);
+    }
+
+    [Fact]
     public void OpsWithManyComponents_AreCutIntoRowsThatStayFarBelowLiteDbsLimit()
     {
         var ops = Enumerable.Range(1, 10).Select(revision => new LiteDB.BsonDocument

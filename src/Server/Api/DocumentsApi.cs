@@ -168,8 +168,15 @@ public static class DocumentsApi
         }
 
         string text = store.TextAt(id, revision);
-        int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, $"Restore of revision {revision}")).ConfigureAwait(false);
-        return TypedResults.Ok(new RestoreResult(committed, revision));
+        try
+        {
+            int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, $"Restore of revision {revision}")).ConfigureAwait(false);
+            return TypedResults.Ok(new RestoreResult(committed, revision));
+        }
+        catch (CollabException e) when (e.Code == ErrorCodes.TooLarge)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, e.Message);
+        }
     }
 
     private static Results<Ok<VersionInfo[]>, ProblemHttpResult> Versions(string id, DocumentStore store)

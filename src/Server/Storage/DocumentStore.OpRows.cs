@@ -117,18 +117,30 @@ public sealed partial class DocumentStore
     }
 
     /// <summary>
-    /// After a replay: a document whose row is behind its ops moves up to them. LiteDB can hold
-    /// ops the journal lost (its own log reached the disk first), or op rows whose document row
-    /// was not written yet when the process died; those ops were committed in order, only never
-    /// acknowledged (a client's retry of one is recognised), so the document takes them.
+    /// After a replay, makes each document's row, ops and snapshots agree. LiteDB can hold ops the
+    /// journal lost (its own log reached the disk first) or op rows whose document row was not
+    /// written yet when the process died: those ops were committed in order, only never
+    /// acknowledged (a client's retry of one is recognised), so the document takes them. LiteDB
+    /// can also hold a snapshot written with an append whose ops were lost (they waited in
+    /// memory): a snapshot past the document's revision is deleted, or it would answer for
+    /// revisions that will now hold other ops.
     /// </summary>
     private void CatchUpDocumentRows()
     {
         foreach (var row in _documents.FindAll().ToList())
         {
-            if (LastStoredOp(row["_id"].AsString) is { } last && last["rev"].AsInt32 > row["rev"].AsInt32)
+            string documentId = row["_id"].AsString;
+            if (LastStoredOp(documentId) is { } last && last["rev"].AsInt32 > row["rev"].AsInt32)
             {
                 UpdateRow(row, new RowUpdate(last["rev"].AsInt32, last["ts"].AsInt64, 0));
+            }
+
+            int revision = row["rev"].AsInt32;
+            if (_snapshots.DeleteMany(Query.Between("_id", BsonMapping.Key(documentId, revision + 1), BsonMapping.Key(documentId, int.MaxValue))) > 0
+                || (row.TryGetValue("snap", out var snap) && snap.AsInt32 > revision))
+            {
+                row["snap"] = LatestSnapshot(documentId, revision)?.Revision ?? 0;
+                _ = _documents.Update(row);
             }
         }
     }

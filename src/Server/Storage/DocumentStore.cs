@@ -615,20 +615,9 @@ public sealed partial class DocumentStore : IDisposable
             }
             else
             {
-                // This checkpoint writes op rows but not document rows to LiteDB's file: the
-                // journal must not be behind it, or a power loss could leave the file holding
-                // ops past what the journal can replay. A failed sync acknowledges nothing more
-                // until a retiring checkpoint (which writes every row) has healed it.
-                try
-                {
-                    _journal.Current.Sync();
-                }
-                catch (IOException)
-                {
-                    _failedEpoch = _epoch;
-                    throw;
-                }
-
+                // This writes op rows (and snapshots) to LiteDB's file but not the document rows,
+                // possibly ahead of a journal the syncer has not synced yet: after a crash, the
+                // replay moves each document up to its stored ops (CatchUpDocumentRows).
                 CheckpointLiteDbLog();
             }
         }
