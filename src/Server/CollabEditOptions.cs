@@ -34,7 +34,7 @@ public sealed class CollabEditOptions
     /// (as transformed plus as sent). LiteDB holds at most 16,683,050 bytes in one row, so this is
     /// capped at 15 MiB; only tests lower it.
     /// </summary>
-    public long MaxStoredOpBytes { get; set; } = 15 * 1024 * 1024;
+    public long MaxStoredOpBytes { get; set; } = Storage.BsonMapping.MaxStoredOpBytes;
 
     /// <summary>Largest document, in UTF-16 code units.</summary>
     public int MaxDocumentLength { get; set; } = 8 * 1024 * 1024;

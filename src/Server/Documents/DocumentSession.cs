@@ -236,7 +236,7 @@ public sealed partial class DocumentSession
         }
 
         // An acknowledged op must fit in one LiteDB row: refuse one whose stored form could outgrow it.
-        if (StoredBytesBound(authority, request) > Math.Min(_options.MaxStoredOpBytes, 15 * 1024 * 1024))
+        if (StoredBytesBound(authority, request) > Math.Min(_options.MaxStoredOpBytes, BsonMapping.MaxStoredOpBytes))
         {
             throw new CollabException(ErrorCodes.TooLarge, "The op would be too large to store once transformed.");
         }
@@ -264,20 +264,19 @@ public sealed partial class DocumentSession
 
     /// <summary>
     /// An upper bound on an op's size in storage, as transformed and as sent. Transforming keeps
-    /// the op's inserts and splits it at most at each component of the ops it passes; in BSON a
-    /// component takes at most 16 bytes besides its text, and a UTF-16 unit at most 3.
+    /// the op's inserts and splits it at most at each component of the ops it passes.
     /// </summary>
     private static long StoredBytesBound(ServerAuthority authority, SubmitRequest request)
     {
         long own = request.Operation.Components.Count;
-        long text = request.Operation.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0) * 3;
+        long text = request.Operation.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0);
         long passed = 0;
         if (request.BaseRevision >= authority.OldestBaseRevision && request.BaseRevision <= authority.Revision)
         {
             passed = authority.Since(request.BaseRevision).Sum(op => (long)op.Operation.Components.Count);
         }
 
-        return (16 * (own + passed + 1) + text) + (16 * own + text) + 512;
+        return BsonMapping.StoredOpBytesBound(own + passed + 1, text) + BsonMapping.StoredOpBytesBound(own, text);
     }
 
     private List<StoredOp> Catchup(int fromRevision, List<PendingOp> committed)

@@ -12,6 +12,24 @@ internal static class BsonMapping
     /// <summary>The op log and snapshots are keyed "documentId/revision" with a fixed-width revision, so one document's rows sort together and in order.</summary>
     public static string Key(string documentId, int revision) => $"{documentId}/{revision:D10}";
 
+    /// <summary>The keys of one document's rows from revision <paramref name="from"/> to <paramref name="to"/>, both included.</summary>
+    public static BsonExpression KeyRange(string documentId, int from = 0, int to = int.MaxValue) =>
+        Query.Between("_id", Key(documentId, from), Key(documentId, to));
+
+    /// <summary>A document's row with the highest key up to revision <paramref name="to"/>, if any.</summary>
+    public static BsonDocument? LastRow(ILiteCollection<BsonDocument> collection, string documentId, int to = int.MaxValue) =>
+        collection.Query().Where(KeyRange(documentId, 0, to)).OrderByDescending("_id").Limit(1).FirstOrDefault();
+
+    /// <summary>The largest op stored in one LiteDB row (LiteDB holds at most 16,683,050 bytes per row), with room for the row around it.</summary>
+    public const long MaxStoredOpBytes = 15 * 1024 * 1024;
+
+    /// <summary>
+    /// An op's size in BSON, from above, by its components and its text in UTF-16 units: each
+    /// component is an array element (type, index, value) of at most 16 bytes besides its text, a
+    /// unit takes at most 3 bytes of UTF-8, and the op's other fields fit in 256.
+    /// </summary>
+    public static long StoredOpBytesBound(long components, long textUnits) => 256 + (16 * components) + (3 * textUnits);
+
     /// <summary>Snapshot texts this long or longer are stored compressed.</summary>
     internal const int CompressSnapshotsFrom = 2048;
 

@@ -48,7 +48,7 @@ public sealed partial class DocumentStore
         var ops = new List<StoredOp>();
         int next = afterRevision + 1;
         int firstRow = Math.Max(0, next - MaxOpsPerRow + 1);
-        foreach (var row in _ops.Find(Query.Between("_id", BsonMapping.Key(documentId, firstRow), BsonMapping.Key(documentId, toRevision))))
+        foreach (var row in _ops.Find(BsonMapping.KeyRange(documentId, firstRow, toRevision)))
         {
             if (!TakeOps(OpsOf(row), ops, ref next, toRevision, limit))
             {
@@ -108,12 +108,7 @@ public sealed partial class DocumentStore
             return waiting;
         }
 
-        var row = _ops.Query()
-            .Where(Query.Between("_id", BsonMapping.Key(documentId, 0), BsonMapping.Key(documentId, int.MaxValue)))
-            .OrderByDescending("_id")
-            .Limit(1)
-            .FirstOrDefault();
-        return row is null ? null : OpsOf(row).Last();
+        return BsonMapping.LastRow(_ops, documentId) is { } row ? OpsOf(row).Last() : null;
     }
 
     /// <summary>
@@ -136,7 +131,7 @@ public sealed partial class DocumentStore
             }
 
             int revision = row["rev"].AsInt32;
-            if (_snapshots.DeleteMany(Query.Between("_id", BsonMapping.Key(documentId, revision + 1), BsonMapping.Key(documentId, int.MaxValue))) > 0
+            if (_snapshots.DeleteMany(BsonMapping.KeyRange(documentId, revision + 1)) > 0
                 || (row.TryGetValue("snap", out var snap) && snap.AsInt32 > revision))
             {
                 row["snap"] = LatestSnapshot(documentId, revision)?.Revision ?? 0;
@@ -256,22 +251,24 @@ public sealed partial class DocumentStore
         }
     }
 
-    /// <summary>An op's size in BSON, from above: each component is an array element (type, index, value) and text is at most 3 bytes per UTF-16 unit.</summary>
+    /// <summary>A stored op's size in BSON, from above (<see cref="BsonMapping.StoredOpBytesBound"/>), counting the op and the op as sent.</summary>
     internal static long EstimatedBytes(BsonDocument op)
     {
-        long bytes = 256;
+        long components = 0;
+        long textUnits = 0;
         foreach (string field in (ReadOnlySpan<string>)["op", "sent"])
         {
-            if (op.TryGetValue(field, out var components))
+            if (op.TryGetValue(field, out var array))
             {
-                foreach (var component in components.AsArray)
+                foreach (var component in array.AsArray)
                 {
-                    bytes += 16 + (component.IsString ? component.AsString.Length * 3L : 0);
+                    components++;
+                    textUnits += component.IsString ? component.AsString.Length : 0;
                 }
             }
         }
 
-        return bytes;
+        return BsonMapping.StoredOpBytesBound(components, textUnits);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing waiting ops to LiteDB failed; the journal keeps them until the next try")]

@@ -202,11 +202,7 @@ public sealed partial class DocumentStore : IDisposable
     /// <summary>The newest snapshot at or before <paramref name="revision"/>.</summary>
     public Snapshot? LatestSnapshot(string documentId, int revision)
     {
-        var row = _snapshots.Query()
-            .Where(Query.Between("_id", BsonMapping.Key(documentId, 0), BsonMapping.Key(documentId, revision)))
-            .OrderByDescending("_id")
-            .Limit(1)
-            .FirstOrDefault();
+        var row = BsonMapping.LastRow(_snapshots, documentId, revision);
         return row is null ? null : ToSnapshot(row);
     }
 
@@ -426,8 +422,8 @@ public sealed partial class DocumentStore : IDisposable
                 }
 
                 _documents.Delete(deleted);
-                _ops.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
-                _snapshots.DeleteMany(Query.Between("_id", BsonMapping.Key(deleted, 0), BsonMapping.Key(deleted, int.MaxValue)));
+                _ops.DeleteMany(BsonMapping.KeyRange(deleted));
+                _snapshots.DeleteMany(BsonMapping.KeyRange(deleted));
                 _versions.DeleteMany(Query.EQ("doc", deleted));
                 break;
             default:
