@@ -222,9 +222,7 @@ public sealed class JournalTests : IDisposable
         {
             expected.AddRange(Ops("old", 0, 5));
             _ = db.GetCollection("ops").InsertBulk(expected.Select(BsonMapping.ToBson));
-            var row = db.GetCollection("documents").FindById("old");
-            row["rev"] = 5;
-            _ = db.GetCollection("documents").Update(row);
+            SetDocumentField(db, "old", "rev", 5);
         }
 
         using (var store = Open(directory))
@@ -242,22 +240,10 @@ public sealed class JournalTests : IDisposable
     public async Task Crash_WithOpRowsAheadOfTheDocumentRow_TheDocumentTakesThoseOps()
     {
         string directory = NewDirectory();
-        var expected = new List<StoredOp>();
-        using (var store = Open(directory))
-        {
-            expected.AddRange(await AppendOneByOneAsync(store, "ahead", 0, 40));
-        }
 
-        // What a crash can leave: LiteDB's log reached the disk with op rows (or ops the journal
-        // lost) but the document row still at an older revision, and a journal to replay.
-        using (var db = new LiteDB.LiteDatabase(Path.Combine(directory, "collabedit.db")))
-        {
-            var row = db.GetCollection("documents").FindById("ahead");
-            row["rev"] = 20;
-            _ = db.GetCollection("documents").Update(row);
-        }
-
-        File.WriteAllBytes(Path.Combine(directory, "journal-0000000001.log"), []);
+        // LiteDB's log reached the disk with op rows (or ops the journal lost) but the document
+        // row is still at an older revision.
+        var expected = await CrashAfter40OpsAsync(directory, "ahead", db => SetDocumentField(db, "ahead", "rev", 20));
 
         using (var recovered = Open(directory))
         {
@@ -276,15 +262,10 @@ public sealed class JournalTests : IDisposable
     public async Task Crash_WithASnapshotAheadOfTheOps_TheSnapshotIsDropped()
     {
         string directory = NewDirectory();
-        var expected = new List<StoredOp>();
-        using (var store = Open(directory))
-        {
-            expected.AddRange(await AppendOneByOneAsync(store, "snap", 0, 40));
-        }
 
-        // What a crash can leave: a snapshot written with an append whose ops only waited in
-        // memory (and in a journal tail that never reached the disk).
-        using (var db = new LiteDB.LiteDatabase(Path.Combine(directory, "collabedit.db")))
+        // A snapshot written with an append whose ops only waited in memory (and in a journal
+        // tail that never reached the disk).
+        var expected = await CrashAfter40OpsAsync(directory, "snap", db =>
         {
             _ = db.GetCollection("snapshots").Insert(new LiteDB.BsonDocument
             {
@@ -293,12 +274,8 @@ public sealed class JournalTests : IDisposable
                 ["rev"] = 50,
                 ["text"] = "lost",
             });
-            var row = db.GetCollection("documents").FindById("snap");
-            row["snap"] = 50;
-            _ = db.GetCollection("documents").Update(row);
-        }
-
-        File.WriteAllBytes(Path.Combine(directory, "journal-0000000001.log"), []);
+            SetDocumentField(db, "snap", "snap", 50);
+        });
 
         using var recovered = Open(directory);
         Assert.Null(recovered.GetSnapshot("snap", 50));
@@ -423,6 +400,34 @@ public sealed class JournalTests : IDisposable
             await store.AppendAsync(documentId, [op], null);
         }
 
+        return ops;
+    }
+
+    private static void SetDocumentField(LiteDB.LiteDatabase db, string documentId, string field, int value)
+    {
+        var row = db.GetCollection("documents").FindById(documentId);
+        row[field] = value;
+        _ = db.GetCollection("documents").Update(row);
+    }
+
+    /// <summary>
+    /// Appends 40 ops to a new document and stops the store; then changes its LiteDB file as a
+    /// crash could have left it, and leaves a journal segment, so the next open replays.
+    /// </summary>
+    private async Task<List<StoredOp>> CrashAfter40OpsAsync(string directory, string documentId, Action<LiteDB.LiteDatabase> leftByTheCrash)
+    {
+        List<StoredOp> ops;
+        using (var store = Open(directory))
+        {
+            ops = await AppendOneByOneAsync(store, documentId, 0, 40);
+        }
+
+        using (var db = new LiteDB.LiteDatabase(Path.Combine(directory, "collabedit.db")))
+        {
+            leftByTheCrash(db);
+        }
+
+        File.WriteAllBytes(Path.Combine(directory, "journal-0000000001.log"), []);
         return ops;
     }
 
