@@ -23,6 +23,10 @@ public static class CollabConnection
 
         var connection = builder.Build();
         connection.ServerTimeout = TimeSpan.FromSeconds(60);
+
+        // The server closes a connection it has not heard from for 8 s (a dead peer leaves the
+        // presence list quickly), so ping it well within that, also while idle.
+        connection.KeepAliveInterval = TimeSpan.FromSeconds(3);
         return connection;
     }
 

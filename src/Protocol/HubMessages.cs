@@ -16,4 +16,7 @@ public static class HubMessages
     public const string Op = nameof(Op);
     public const string Presence = nameof(Presence);
     public const string PeerLeft = nameof(PeerLeft);
+
+    /// <summary><c>DocumentDeleted(documentId)</c>: the document is gone; its clients keep their text but cannot edit it.</summary>
+    public const string DocumentDeleted = nameof(DocumentDeleted);
 }

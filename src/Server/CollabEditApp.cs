@@ -55,6 +55,7 @@ public static class CollabEditApp
                 // The browser client gives up on a silent server after 6 s (to notice a dead
                 // network quickly), so an idle connection must hear a ping well within that.
                 hub.KeepAliveInterval = TimeSpan.FromSeconds(2);
+                hub.ClientTimeoutInterval = options.ClientTimeout;
                 hub.EnableDetailedErrors = false;
                 hub.AddFilter<HubErrorFilter>();
             })

@@ -20,7 +20,10 @@ public sealed class CollabEditOptions
     /// <summary>How many revisions a submit's base may lag behind and still be transformed.</summary>
     public int MaxRevisionLag { get; set; } = 1000;
 
-    /// <summary>Largest op, in UTF-16 code units inserted plus deleted: a 1 MB paste fits at once.</summary>
+    /// <summary>
+    /// Largest op, in UTF-16 code units inserted (deletes are stored as a count and do not count):
+    /// a 1 MB paste fits at once; the browser splits a larger one into several ops.
+    /// </summary>
     public int MaxOpLength { get; set; } = 2 * 1024 * 1024;
 
     /// <summary>
@@ -50,6 +53,12 @@ public sealed class CollabEditOptions
 
     /// <summary>A document with no clients is unloaded (after a snapshot) once idle this long.</summary>
     public TimeSpan IdleUnloadAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// A connection the server has heard nothing from (not even a keep-alive) for this long is
+    /// closed and its presence removed. Clients ping every 2–3 s, so a dead network shows within 10 s.
+    /// </summary>
+    public TimeSpan ClientTimeout { get; set; } = TimeSpan.FromSeconds(8);
 
     /// <summary>How often idle documents are looked for.</summary>
     public TimeSpan IdleSweepInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -208,6 +208,19 @@ public sealed class HubValidationTests
     }
 
     [Fact]
+    public async Task Submit_DeletingMoreThanMaxOpLength_IsAccepted_OnlyInsertedTextCounts()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxOpLength"] = "1000" });
+        var (id, connection, _) = await OpenNewDocumentAsync(server, new string('a', 5000));
+
+        // Select all and replace: deletes 5,000 units and inserts 1,000, the most one op may insert.
+        var ack = await SubmitAsync(connection, id, 1, 0, new object[] { new string('x', 1000), -5000 });
+
+        Assert.Equal(1, ack.Revision);
+        Assert.Equal(new string('x', 1000), (await server.GetDocumentAsync(id)).Text);
+    }
+
+    [Fact]
     public async Task Submit_OpWithMoreComponentsThanMaxOpComponents_IsTooLarge()
     {
         await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxOpComponents"] = "5" });

@@ -214,7 +214,8 @@ public static class DocumentsApi
         return TypedResults.Created($"/api/documents/{id}/versions", new VersionInfo(version.Name, version.Revision, version.CreatedAt));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, DocumentStore store, DocumentRegistry registry)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id, DocumentStore store, DocumentRegistry registry, IOpBroadcaster broadcaster)
     {
         if (Find(id, store, out _) is { } problem)
         {
@@ -223,6 +224,10 @@ public static class DocumentsApi
 
         await registry.EvictAsync(id).ConfigureAwait(false);
         await store.DeleteDocumentAsync(id).ConfigureAwait(false);
+
+        // Whoever has it open keeps their text on screen and is told it is gone (not left to find
+        // out from a refused edit).
+        broadcaster.DocumentDeleted(id);
         return TypedResults.NoContent();
     }
 

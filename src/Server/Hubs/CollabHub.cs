@@ -115,10 +115,12 @@ public sealed class CollabHub(
             throw new CollabException(ErrorCodes.TooLarge, $"The op has {operation.Components.Count} components; the limit is {options.Value.MaxOpComponents}.");
         }
 
-        long changed = operation.Components.Sum(c => c switch { Insert i => (long)i.Text.Length, Delete d => d.Count, _ => 0L });
-        if (changed > options.Value.MaxOpLength)
+        // Only inserted text counts: a delete is stored as a count, so clearing a document of any
+        // size is one small op. Clients split larger pastes into several ops (docs/protocol.md).
+        long inserted = operation.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0L);
+        if (inserted > options.Value.MaxOpLength)
         {
-            throw new CollabException(ErrorCodes.TooLarge, $"The op changes {changed} code units; the limit is {options.Value.MaxOpLength}.");
+            throw new CollabException(ErrorCodes.TooLarge, $"The op inserts {inserted} code units; the limit is {options.Value.MaxOpLength}.");
         }
 
         int revision = await open.Session.SubmitAsync(
@@ -148,6 +150,12 @@ public sealed class CollabHub(
         }
 
         string peerId = State.PeerId;
+        if (presence.Name is not null && CleanName(presence.Name) != open.Name)
+        {
+            // Renaming in place: later ops are credited to the new name.
+            open = State.Rename(documentId, CleanName(presence.Name)) ?? open;
+        }
+
         string color = presence.Color is { Length: 7 } c && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit) ? c : DefaultColor(peerId);
         var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head, presence.Revision);
         open.Session.Presence[peerId] = update;

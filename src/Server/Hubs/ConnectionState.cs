@@ -28,6 +28,20 @@ internal sealed class ConnectionState(string peerId, TokenBucket submits)
         }
     }
 
+    /// <summary>Changes the name the connection's later ops on <paramref name="documentId"/> carry.</summary>
+    public OpenDocument? Rename(string documentId, string name)
+    {
+        lock (_lock)
+        {
+            if (!_open.TryGetValue(documentId, out var document))
+            {
+                return null;
+            }
+
+            return _open[documentId] = document with { Name = name };
+        }
+    }
+
     public OpenDocument? Remove(string documentId)
     {
         lock (_lock)

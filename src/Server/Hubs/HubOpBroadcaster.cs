@@ -26,7 +26,18 @@ internal sealed partial class HubOpBroadcaster(IHubContext<CollabHub> hub, ILogg
         }
     }
 
-    private async Task ObserveAsync(Task sending, StoredOp op)
+    public void DocumentDeleted(string documentId)
+    {
+        var sending = hub.Clients.Group(Group(documentId)).SendAsync(HubMessages.DocumentDeleted, documentId);
+        if (!sending.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(sending, documentId, revision: -1);
+        }
+    }
+
+    private Task ObserveAsync(Task sending, StoredOp op) => ObserveAsync(sending, op.DocumentId, op.Revision);
+
+    private async Task ObserveAsync(Task sending, string documentId, int revision)
     {
         try
         {
@@ -34,10 +45,10 @@ internal sealed partial class HubOpBroadcaster(IHubContext<CollabHub> hub, ILogg
         }
         catch (Exception e)
         {
-            LogBroadcastFailed(e, op.DocumentId, op.Revision);
+            LogBroadcastFailed(e, documentId, revision);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Broadcasting revision {Revision} of {DocumentId} failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broadcasting revision {Revision} of {DocumentId} failed (-1: its deletion)")]
     private partial void LogBroadcastFailed(Exception exception, string documentId, int revision);
 }
