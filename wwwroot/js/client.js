@@ -28,12 +28,66 @@ export const ClientState = Object.freeze({
 
 /**
  * What the client must do after an event: apply `apply` to the local text in order, then send
- * `send` if it is not null.
- * @typedef {Readonly<{ apply: readonly TextOperation[], send: Submission | null }>} ClientStep
+ * `send` if it is not null. `committed` lists the ops that became part of the server's text at
+ * the client's revision, in revision order (others' ops as committed, and ours when acknowledged):
+ * a caller that keeps a copy of that text applies them to it.
+ * @typedef {Readonly<{ apply: readonly TextOperation[], send: Submission | null, committed?: readonly TextOperation[] }>} ClientStep
+ */
+
+/**
+ * Everything a client needs to carry on after the page is gone: written to the device with every
+ * local edit, read back by `OtClient.restore`.
+ * @typedef {{ revision: number, lastSeq: number, sent: { seq: number, baseRevision: number, op: unknown } | null, inflight: unknown, pending: unknown[] }} ClientSnapshot
  */
 
 /** Nothing to do. */
-const NONE = /** @type {ClientStep} */ (Object.freeze({ apply: Object.freeze([]), send: null }));
+const NONE = /** @type {ClientStep} */ (Object.freeze({ apply: Object.freeze([]), send: null, committed: Object.freeze([]) }));
+
+/** Code units an op inserts. @param {TextOperation} op */
+export function insertedLength(op) {
+  let total = 0;
+  for (const c of op.components) if (typeof c === 'string') total += c.length;
+  return total;
+}
+
+/**
+ * Splits `op` into ops that each insert at most `limit` code units and, applied in order, do what
+ * `op` does (deletes go in the first). A surrogate pair is never cut in two.
+ * @param {TextOperation} op
+ * @param {number} limit
+ * @returns {TextOperation[]}
+ */
+export function splitByInserted(op, limit) {
+  if (!(limit > 1)) throw new RangeError(`splitByInserted: the limit must be at least 2, got ${limit}.`);
+  /** @type {TextOperation[]} */
+  const parts = [];
+  let rest = op;
+  while (insertedLength(rest) > limit) {
+    const first = TextOperation.builder();
+    const next = TextOperation.builder();
+    let budget = limit;
+    for (const c of rest.components) {
+      if (typeof c === 'string') {
+        let take = Math.min(c.length, budget);
+        const code = c.charCodeAt(take - 1);
+        if (take > 0 && take < c.length && code >= 0xd800 && code <= 0xdbff) take--;
+        budget -= take;
+        first.insert(c.slice(0, take));
+        next.retain(take);
+        next.insert(c.slice(take));
+      } else if (c > 0) {
+        first.retain(c);
+        next.retain(c);
+      } else {
+        first.delete(-c);
+      }
+    }
+    parts.push(first.build());
+    rest = next.build();
+  }
+  parts.push(rest);
+  return parts;
+}
 
 /**
  * @param {unknown} value
@@ -76,8 +130,14 @@ export class OtClient {
   #sent = null;
   /** @type {TextOperation | null} */
   #inflight = null;
-  /** @type {TextOperation | null} */
-  #buffer = null;
+  /**
+   * Local edits not yet sent, in order, each applying after the one before (the first after the
+   * in-flight op). Edits compose into the last one while it stays within the insert limit.
+   * @type {TextOperation[]}
+   */
+  #pending = [];
+  /** Most code units one op may insert (the server's MaxOpLength). */
+  #maxInsert;
   /** The revision of the in-flight op once acknowledged, until it is reached. @type {number | null} */
   #ackRevision = null;
   #awaitingResendAck = false;
@@ -88,8 +148,9 @@ export class OtClient {
    * A client whose local text is the server's text at `revision`.
    * @param {number} revision
    * @param {number} [lastSeq] the last seq this clientId used, so the next op is lastSeq + 1
+   * @param {{ maxInsert?: number }} [options] maxInsert: most code units one op may insert
    */
-  constructor(revision, lastSeq = 0) {
+  constructor(revision, lastSeq = 0, options = {}) {
     requireInteger(revision, 'OtClient');
     if (revision < 0) {
       throw new RangeError(`OtClient: the revision must not be negative, got ${revision}.`);
@@ -101,6 +162,40 @@ export class OtClient {
 
     this.#revision = revision;
     this.#lastSeq = lastSeq;
+    this.#maxInsert = options.maxInsert ?? Infinity;
+  }
+
+  /**
+   * A client as `snapshot()` left it, after a reload: what was in flight is resent unchanged
+   * first (the server recognises it if it was committed), as after `reconnect()`.
+   * @param {ClientSnapshot} saved
+   * @param {{ maxInsert?: number }} [options]
+   */
+  static restore(saved, options = {}) {
+    const client = new OtClient(saved.revision, saved.lastSeq, options);
+    if (saved.sent && saved.inflight) {
+      client.#sent = Object.freeze({ seq: saved.sent.seq, baseRevision: saved.sent.baseRevision, op: TextOperation.fromJSON(saved.sent.op) });
+      client.#inflight = TextOperation.fromJSON(saved.inflight);
+      client.#awaitingResendAck = true;
+    }
+    client.#pending = saved.pending.map((op) => TextOperation.fromJSON(op));
+    if (client.#inflight === null && client.#pending.length > 0) {
+      // Nothing was in flight: the first pending op goes out as a new submission.
+      client.#acknowledged();
+    }
+    return client;
+  }
+
+  /** The state to write to the device: see `restore`. @returns {ClientSnapshot} */
+  snapshot() {
+    const sent = this.#sent;
+    return {
+      revision: this.#revision,
+      lastSeq: this.#lastSeq,
+      sent: sent && { seq: sent.seq, baseRevision: sent.baseRevision, op: sent.op.toJSON() },
+      inflight: this.#inflight?.toJSON() ?? null,
+      pending: this.#pending.map((op) => op.toJSON()),
+    };
   }
 
   /** The last server revision reflected in the local text. */
@@ -114,7 +209,7 @@ export class OtClient {
       return ClientState.Synchronized;
     }
 
-    return this.#buffer === null ? ClientState.AwaitingConfirm : ClientState.AwaitingWithBuffer;
+    return this.#pending.length === 0 ? ClientState.AwaitingConfirm : ClientState.AwaitingWithBuffer;
   }
 
   /** The op in flight, transformed to apply after `revision`; null when synchronized. */
@@ -122,9 +217,14 @@ export class OtClient {
     return this.#inflight;
   }
 
-  /** Local edits not yet sent, applying after `inflight`; null when there are none. */
+  /** Local edits not yet sent, composed into one op applying after `inflight`; null when there are none. */
   get buffer() {
-    return this.#buffer;
+    return this.#pending.length === 0 ? null : this.#pending.reduce((a, b) => TextOperation.compose(a, b));
+  }
+
+  /** Local edits not yet sent, as the ops they will be sent as, in order. */
+  get pendingOps() {
+    return /** @type {readonly TextOperation[]} */ (this.#pending.slice());
   }
 
   /** The submission in flight, exactly as it was sent (for a resend); null when synchronized. */
@@ -150,14 +250,42 @@ export class OtClient {
    */
   applyLocal(op) {
     requireOperation(op, 'applyLocal');
-    if (this.#inflight === null) {
-      this.#inflight = op;
-      this.#sent = Object.freeze({ seq: ++this.#lastSeq, baseRevision: this.#revision, op });
-      return this.#sent;
+    const parts = insertedLength(op) > this.#maxInsert ? splitByInserted(op, this.#maxInsert) : [op];
+    for (const part of parts) {
+      const last = this.#pending.at(-1);
+      if (last !== undefined && insertedLength(last) + insertedLength(part) <= this.#maxInsert) {
+        this.#pending[this.#pending.length - 1] = TextOperation.compose(last, part);
+      } else {
+        this.#pending.push(part);
+      }
     }
 
-    this.#buffer = this.#buffer === null ? op : TextOperation.compose(this.#buffer, op);
-    return null;
+    return this.#inflight === null ? this.#acknowledged() : null;
+  }
+
+  /**
+   * The server refused the op in flight (it will never commit it). Takes exactly that op back:
+   * `inverse` undoes the in-flight op on the server's text at `revision` followed by it (the
+   * caller, who keeps that text, computes it). Returns the step: apply the inverse, moved past
+   * the later local edits, to the local text; send the next of those edits, which are kept.
+   * @param {TextOperation} inverse
+   * @returns {ClientStep}
+   */
+  rejectInflight(inverse) {
+    requireOperation(inverse, 'rejectInflight');
+    if (this.#inflight === null) return NONE;
+    let undo = inverse;
+    for (let i = 0; i < this.#pending.length; i++) {
+      [undo, this.#pending[i]] = TextOperation.transform(undo, this.#pending[i]);
+    }
+
+    this.#inflight = null;
+    this.#sent = null;
+    this.#ackRevision = null;
+    this.#awaitingResendAck = false;
+    const send = this.#acknowledged();
+    const step = this.#drain();
+    return Object.freeze({ apply: [undo, ...step.apply], send: step.send ?? send, committed: step.committed });
   }
 
   /**
@@ -217,13 +345,16 @@ export class OtClient {
     let apply = null;
     /** @type {Submission | null} */
     let send = null;
+    /** @type {TextOperation[] | null} */
+    let committed = null;
     while (true) {
       const next = this.#revision + 1;
-      if (this.#ackRevision === next) {
+      if (this.#ackRevision === next && this.#inflight !== null) {
         // Our own op, whether it also came as a broadcast (after a reconnect) or not.
         this.#early.delete(next);
         this.#revision = next;
         this.#ackRevision = null;
+        (committed ??= []).push(this.#inflight);
         send = this.#acknowledged() ?? send;
         continue;
       }
@@ -235,6 +366,7 @@ export class OtClient {
 
       this.#early.delete(next);
       this.#revision = next;
+      (committed ??= []).push(remote);
       (apply ??= []).push(this.#transformRemote(remote));
     }
 
@@ -245,13 +377,14 @@ export class OtClient {
       }
     }
 
-    return apply === null && send === null ? NONE : Object.freeze({ apply: apply ?? [], send });
+    return apply === null && send === null && committed === null
+      ? NONE
+      : Object.freeze({ apply: apply ?? [], send, committed: committed ?? [] });
   }
 
   /** @returns {Submission | null} the buffer's submission, now in flight, or null */
   #acknowledged() {
-    this.#inflight = this.#buffer;
-    this.#buffer = null;
+    this.#inflight = this.#pending.shift() ?? null;
     this.#sent = this.#inflight === null
       ? null
       : Object.freeze({ seq: ++this.#lastSeq, baseRevision: this.#revision, op: this.#inflight });
@@ -269,8 +402,8 @@ export class OtClient {
 
     // The remote op was committed before ours, so it goes first in every transform.
     [remote, this.#inflight] = TextOperation.transform(remote, this.#inflight);
-    if (this.#buffer !== null) {
-      [remote, this.#buffer] = TextOperation.transform(remote, this.#buffer);
+    for (let i = 0; i < this.#pending.length; i++) {
+      [remote, this.#pending[i]] = TextOperation.transform(remote, this.#pending[i]);
     }
 
     return remote;
