@@ -74,6 +74,7 @@ public static class CollabEditApp
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
+        app.MapServiceWorker();
 
         // The editor page has a shareable URL per document.
         app.MapFallbackToFile("/d/{id}", "editor.html");

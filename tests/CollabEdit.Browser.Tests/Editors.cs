@@ -17,6 +17,7 @@ internal sealed class EditorPage(IBrowserContext context, IPage page)
         await context.AddInitScriptAsync(
             $"localStorage.setItem('collabedit.identity', JSON.stringify({{ name: {System.Text.Json.JsonSerializer.Serialize(name)}, color: '{color}' }}));");
         var page = await context.NewPageAsync();
+        PageLog.For(page);
         var errors = new List<string>();
         page.PageError += (_, error) => errors.Add(error);
         page.Console += (_, message) =>

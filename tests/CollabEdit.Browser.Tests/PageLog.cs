@@ -12,7 +12,12 @@ internal sealed class PageLog
     private readonly IPage _page;
     private readonly ConcurrentQueue<string> _lines = new();
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, PageLog> Logs = [];
+
     private PageLog(IPage page) => _page = page;
+
+    /// <summary>The log of <paramref name="page"/>, attached on first use.</summary>
+    public static PageLog For(IPage page) => Logs.GetValue(page, Attach);
 
     public static PageLog Attach(IPage page)
     {
@@ -49,7 +54,7 @@ internal sealed class PageLog
             string status;
             try
             {
-                status = await _page.EvaluateAsync<string>("() => document.querySelector('#status')?.textContent ?? '(no #status)'");
+                status = await _page.EvaluateAsync<string>("() => (document.querySelector('#status')?.textContent ?? '(no #status)') + ' ' + (window.collab?.connection?.describe?.() ?? '')");
             }
             catch (PlaywrightException inner)
             {

@@ -40,10 +40,11 @@ internal sealed class RunningServer : IAsyncDisposable
     public static async Task<RunningServer> StartAsync(
         string? dataPath = null,
         IDictionary<string, string>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Uri? url = null)
     {
         dataPath ??= NewDataPath();
-        var args = new List<string> { "--urls=http://127.0.0.1:0", $"--CollabEdit:DataPath={dataPath}", "--Logging:LogLevel:Default=Warning" };
+        var args = new List<string> { $"--urls={url?.ToString().TrimEnd('/') ?? "http://127.0.0.1:0"}", $"--CollabEdit:DataPath={dataPath}", "--Logging:LogLevel:Default=Warning" };
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(kv => $"--CollabEdit:{kv.Key}={kv.Value}"));
         var app = CollabEditApp.Create([.. args], services);
         await app.StartAsync().WaitAsync(Timeouts.Start);

@@ -1,14 +1,25 @@
 // @ts-check
-// Wires one document to the server: SignalR (WebSockets, MessagePack) + the OT client state machine.
-// Local edits go in with applyLocal(op); remote ops come out as 'remote' events, already
-// transformed for the local text. The DOM lives in editor.js.
+// Wires one document to the server: SignalR (WebSockets, MessagePack) + the OT client state
+// machine + the copy kept on the device. Local edits go in with applyLocal(op); remote ops come
+// out through the sink given to attach(), already transformed for the local text. The DOM lives
+// in editor.js.
+//
+// No local edit is lost: each is written to the device (device-store.js) before the status calls
+// it saved; a reload, a closed tab or a crash resumes from there and resends what was in flight
+// with the same clientId and seq, so the server counts it once. An op the server refuses is taken
+// back alone (the later edits are kept and sent). A deleted document leaves the text on screen.
 
 import { HubConnectionBuilder, HttpTransportType, LogLevel, MessagePackHubProtocol } from '../lib/vendor.js';
 import { TextOperation } from './text-operation.js';
 import { OtClient, ClientState } from './client.js';
+import { applyToText, invertOnText, textOf } from './changes.js';
+import { holdClientLock } from './device-store.js';
 
 /** @typedef {{ peerId: string, name: string, color: string, anchor: number, head: number, revision: number }} PeerPresence */
-/** @typedef {'connecting' | 'connected' | 'reconnecting' | 'offline'} ConnectionStatus */
+/** @typedef {'connecting' | 'connected' | 'reconnecting' | 'offline' | 'deleted' | 'stale'} ConnectionStatus */
+/** @typedef {{ maxOpLength: number, maxDocumentLength: number }} Limits */
+/** @typedef {import('./device-store.js').DeviceStore} DeviceStore */
+/** @typedef {import('./device-store.js').DraftWriter} DraftWriter */
 
 const HUB = '/hubs/collab';
 
@@ -19,8 +30,14 @@ export function errorCode(/** @type {unknown} */ error) {
   return match ? match[1] : null;
 }
 
-/** A random, unguessable id, chosen once per page load and never shown to other clients. */
-function newClientId() {
+/** What each refusal means to a person, in plain words. */
+const REFUSALS = /** @type {Record<string, string>} */ ({
+  'too-large': 'it was larger than the server accepts',
+  'invalid-op': 'the server could not apply it',
+});
+
+/** A random, unguessable id for one tab's edits, never shown to other clients. */
+export function newClientId() {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
@@ -31,38 +48,57 @@ export class DocumentConnection extends EventTarget {
   #hub;
   /** @type {OtClient | null} */
   #client = null;
-  #clientId = newClientId();
+  #clientId = '';
   /** True once the document is open on the current connection: sends wait until then. */
   #ready = false;
-  /** @type {Map<number, number>} seq of a sent submission → how many local edits it carries */
-  #editsBySeq = new Map();
-  /** Local edits made since the last submission was created (they are in the buffer). */
-  #editsInBuffer = 0;
+  /** The server's text at the client's revision (a CodeMirror Text), to take back a refused op. @type {any} */
+  #serverText = null;
+  /** @type {DraftWriter | null} */
+  #draft = null;
+  /** The highest seq the device is known to hold (restored, or written before it was sent). */
+  #writtenSeq = 0;
+  /** The newest local edit is on the device (or there is none). */
+  #savedLocally = true;
+  /** Local edits (not keystrokes: see markEdit) made since the client was last synchronized. */
+  #edits = 0;
+  /** @type {((ops: readonly TextOperation[]) => void) | null} */
+  #sink = null;
+  /** Ops for the editor that arrived before it was attached. @type {TextOperation[]} */
+  #early = [];
   /** @type {{ name: string, color: string, anchor: number, head: number } | null} our selection, waiting to be sent */
   #ownPresence = null;
+  /** @type {{ anchor: number, head: number, revision: number } | null} the selection we reported last */
+  #lastPresence = null;
   /** @type {Map<string, PeerPresence>} peers' presence based on revisions we have not applied yet */
   #earlyPresence = new Map();
+  #saveTimer = 0;
+  #stopped = false;
   /** @type {ConnectionStatus} */
   status = 'connecting';
   peerId = '';
+  title = '';
 
   /**
    * @param {string} documentId
    * @param {{ name: string, color: string }} me
+   * @param {{ store: DeviceStore | null, limits: Limits, title: string }} options
    */
-  constructor(documentId, me) {
+  constructor(documentId, me, options) {
     super();
     this.documentId = documentId;
     this.me = me;
+    this.store = options.store;
+    this.limits = options.limits;
+    this.title = options.title;
     this.#hub = new HubConnectionBuilder()
       .withUrl(HUB, { transport: HttpTransportType.WebSockets, skipNegotiation: true })
       .withHubProtocol(new MessagePackHubProtocol())
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(250 * (ctx.previousRetryCount + 1), 2000) })
-      .configureLogging(LogLevel.Warning)
+      .configureLogging(LogLevel.None)
       .build();
-    // Notice a dead connection (e.g. the network went away) within seconds, not 30.
+    // The server pings every 2 s: two missed pings mean the link is dead.
     this.#hub.keepAliveIntervalInMilliseconds = 2000;
-    this.#hub.serverTimeoutInMilliseconds = 6000;
+    this.#hub.serverTimeoutInMilliseconds = 4000;
 
     this.#hub.on('Op', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {unknown} */ op) => {
       if (doc === this.documentId && this.#client) this.#step(this.#client.receiveOp(revision, TextOperation.fromJSON(op)));
@@ -77,6 +113,9 @@ export class DocumentConnection extends EventTarget {
       this.#earlyPresence.delete(peerId);
       this.#emit('peerleft', peerId);
     });
+    this.#hub.on('DocumentDeleted', (/** @type {string} */ doc) => {
+      if (doc === this.documentId) this.#end('deleted');
+    });
     this.#hub.onreconnecting(() => {
       // Enter "awaiting resend" before the new connection can deliver anything: our in-flight op
       // may have committed through the old one and arrive as an ordinary op.
@@ -87,50 +126,158 @@ export class DocumentConnection extends EventTarget {
     this.#hub.onreconnected(() => this.#reopen());
     this.#hub.onclose(() => {
       this.#ready = false;
+      if (this.#stopped) return;
       this.#setStatus('offline');
       setTimeout(() => this.#restart(), 1000);
     });
+    if (typeof window !== 'undefined') {
+      // The browser knows before any keep-alive is missed: say so at once, and try again as soon
+      // as it is back.
+      window.addEventListener('offline', () => {
+        if (this.#isLive()) this.#setStatus('offline');
+      });
+      window.addEventListener('online', () => {
+        if (this.#stopped) return;
+        if (this.#hub.state === 'Disconnected') this.#restart();
+        else if (this.#ready) this.#setStatus('connected');
+      });
+    }
   }
 
-  /** Number of local edits the server has not acknowledged yet. */
+  /** Edits not yet acknowledged by the server (edits, not keystrokes). */
   get unsent() {
-    const inFlight = this.#client?.sent?.seq;
-    let count = this.#editsInBuffer;
-    for (const [seq, edits] of this.#editsBySeq) {
-      if (inFlight !== undefined && seq >= inFlight) count += edits;
-    }
-    return count;
+    return this.#client && this.#client.state !== ClientState.Synchronized ? Math.max(this.#edits, 1) : 0;
+  }
+
+  /** True while some edit exists only in this page: neither acknowledged nor on the device. */
+  get atRisk() {
+    return this.unsent > 0 && (!this.#savedLocally || !this.#draft || this.#draft.failed);
+  }
+
+  /** Whether the newest local edit has been written to the device. */
+  get savedLocally() {
+    return this.#savedLocally && this.keepsDrafts;
+  }
+
+  /** Whether this browser keeps unsent edits on the device. */
+  get keepsDrafts() {
+    return this.#draft !== null && !this.#draft.failed;
   }
 
   get revision() {
     return this.#client?.revision ?? 0;
   }
 
-  /**
-   * Connects and opens the document. Resolves with its text and the peers already here.
-   * @returns {Promise<{ text: string, revision: number, peers: PeerPresence[] }>}
-   */
-  async start() {
-    await this.#hub.start();
-    const opened = await this.#hub.invoke('Open', this.documentId, this.me.name);
-    this.#client = new OtClient(opened.revision);
-    this.peerId = opened.peerId;
-    this.#ready = true;
-    this.#setStatus('connected');
-    // Ops committed between the group join and the answer were broadcast before we listened.
-    await this.#catchup();
-    return { text: opened.text, revision: opened.revision, peers: opened.peers };
+  /** The connection's state in one line, for diagnostics (tests print it when a wait fails). */
+  describe() {
+    return JSON.stringify({
+      status: this.status, ready: this.#ready, hub: this.#hub.state, client: this.#client?.snapshot(), awaitingResend: this.#client?.awaitingResend,
+      waiting: this.#client?.waitingCount, edits: this.#edits, savedLocally: this.#savedLocally, draftFailed: this.#draft?.failed ?? null,
+    });
+  }
+
+  /** Durations of the device writes so far, in ms. */
+  get saveTimings() {
+    return this.#draft?.timings ?? [];
   }
 
   /**
-   * A local edit, already applied to the editor's text.
-   * @param {TextOperation} op
+   * Loads the document: the draft this device kept, if any (its unsent edits resent), else the
+   * server's text; offline, the draft alone. Resolves with the text to show.
+   * @returns {Promise<{ text: string, revision: number, peers: PeerPresence[], restoredEdits: number }>}
    */
-  applyLocal(op) {
-    if (!this.#client || op.isNoop) return;
-    this.#editsInBuffer++;
+  async start() {
+    const adopted = this.store ? await this.store.adopt(this.documentId).catch(() => null) : null;
+    /** @type {string | null} */
+    let localText = null;
+    let restoredEdits = 0;
+    if (adopted) {
+      this.#clientId = adopted.clientId;
+      this.title = this.title || adopted.title;
+      let serverText = textOf(adopted.text);
+      for (const entry of adopted.log) serverText = applyToText(serverText, TextOperation.fromJSON(entry.op));
+      this.#client = OtClient.restore(adopted.client, { maxInsert: this.limits.maxOpLength });
+      this.#writtenSeq = this.#client.snapshot().lastSeq;
+      this.#serverText = serverText;
+      let local = serverText;
+      if (this.#client.inflight) local = applyToText(local, this.#client.inflight);
+      for (const op of this.#client.pendingOps) local = applyToText(local, op);
+      localText = local.toString();
+      restoredEdits = this.#client.state === ClientState.Synchronized ? 0 : Math.max(adopted.edits, 1);
+      this.#edits = restoredEdits;
+      if (this.store) {
+        this.#draft = this.store.writer(this.documentId, this.#clientId);
+        this.#draft.continueFrom(adopted.log.length);
+      }
+    } else {
+      this.#clientId = newClientId();
+      if (this.store) {
+        await holdClientLock(this.#clientId);
+        this.#draft = this.store.writer(this.documentId, this.#clientId);
+      }
+    }
+
+    try {
+      await this.#hub.start();
+      const opened = await this.#hub.invoke('Open', this.documentId, this.me.name);
+      this.peerId = opened.peerId;
+      if (this.#client && (this.#client.state !== ClientState.Synchronized || opened.revision === this.#client.revision)) {
+        // Our draft goes on from its own revision: resend what was in flight, then catch up.
+        this.#ready = true;
+        this.#setStatus('connected');
+        const inFlight = this.#client.sent;
+        if (inFlight) this.#send(inFlight);
+        this.#afterOpen(this.#catchup());
+        this.#saveSoon();
+        return { text: /** @type {string} */ (localText), revision: this.#client.revision, peers: opened.peers, restoredEdits };
+      }
+      // Nothing unsent on the device: the server's text is newer.
+      this.#client = new OtClient(opened.revision, this.#client ? this.#client.snapshot().lastSeq : 0, { maxInsert: this.limits.maxOpLength });
+      this.#serverText = textOf(opened.text);
+      this.#ready = true;
+      this.#setStatus('connected');
+      // Ops committed between the group join and the answer were broadcast before we listened.
+      this.#afterOpen(this.#catchup());
+      this.#saveSoon();
+      return { text: opened.text, revision: opened.revision, peers: opened.peers, restoredEdits: 0 };
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'not-found') {
+        if (localText === null) throw error;
+        // Deleted while this device had it: show what we have, read-only.
+        queueMicrotask(() => this.#end('deleted'));
+        return { text: localText, revision: this.revision, peers: [], restoredEdits };
+      }
+      if (localText === null || code) throw error;
+      // Offline: carry on from the device and connect when the network is back.
+      this.#setStatus('offline');
+      setTimeout(() => this.#restart(), 1000);
+      return { text: localText, revision: this.revision, peers: [], restoredEdits };
+    }
+  }
+
+  /**
+   * Gives the connection the editor's way to apply ops (already transformed for the local text,
+   * kept out of the undo history). Ops that arrived before are applied now.
+   * @param {(ops: readonly TextOperation[]) => void} sink
+   */
+  attach(sink) {
+    this.#sink = sink;
+    if (this.#early.length > 0) sink(this.#early.splice(0));
+  }
+
+  /**
+   * A local edit, already applied to the editor's text. `newEdit` starts a new edit in the
+   * count shown to the user (a pause or a different kind of change), else it joins the last one.
+   * @param {TextOperation} op
+   * @param {boolean} [newEdit]
+   */
+  applyLocal(op, newEdit = true) {
+    if (!this.#client || op.isNoop || this.#isEnded()) return;
+    if (newEdit || this.#client.state === ClientState.Synchronized) this.#edits++;
     const send = this.#client.applyLocal(op);
     if (send) this.#send(send);
+    this.#saveNow();
     this.#emit('status', this.status);
   }
 
@@ -145,13 +292,30 @@ export class DocumentConnection extends EventTarget {
   }
 
   /**
+   * Renames us in place: later edits and our caret carry the new name. Sent at once, ahead of
+   * any later submit (the server runs one connection's calls in order), with our last reported
+   * selection; the selection is corrected when our edits are acknowledged.
+   * @param {string} name
+   */
+  rename(name) {
+    this.me = { ...this.me, name };
+    if (this.#ownPresence) this.#ownPresence = { ...this.#ownPresence, name };
+    const last = this.#lastPresence;
+    if (this.#ready && this.#client) {
+      const presence = { name, color: this.me.color, anchor: last?.anchor ?? 0, head: last?.head ?? 0, revision: last?.revision ?? this.#client.revision };
+      this.#hub.invoke('SetPresence', this.documentId, presence).catch(() => {});
+    }
+    this.#flushPresence();
+  }
+
+  /**
    * A peer's presence in our local text: for a revision we have applied, mapped through our own
    * unacknowledged edits (a remote caret stays before our text typed at it).
    * @param {PeerPresence} presence
    */
   placePresence(presence) {
     let { anchor, head } = presence;
-    for (const op of [this.#client?.inflight, this.#client?.buffer]) {
+    for (const op of [this.#client?.inflight, ...(this.#client?.pendingOps ?? [])]) {
       if (!op) continue;
       anchor = op.transformIndex(Math.min(anchor, op.baseLength), false);
       head = op.transformIndex(Math.min(head, op.baseLength), false);
@@ -159,11 +323,24 @@ export class DocumentConnection extends EventTarget {
     return { ...presence, anchor, head };
   }
 
+  /** Deletes this tab's draft from the device (its text was downloaded or saved elsewhere). */
+  async forgetDraft() {
+    await this.#draft?.remove().catch(() => {});
+    this.#draft = null;
+  }
+
+  async close() {
+    this.#stopped = true;
+    this.#ready = false;
+    await this.#hub.stop();
+  }
+
   #flushPresence() {
     const client = this.#client;
     if (!this.#ready || !client || !this.#ownPresence || client.state !== ClientState.Synchronized) return;
     const presence = { ...this.#ownPresence, revision: client.revision };
     this.#ownPresence = null;
+    this.#lastPresence = presence;
     this.#hub.invoke('SetPresence', this.documentId, presence).catch(() => {});
   }
 
@@ -178,19 +355,32 @@ export class DocumentConnection extends EventTarget {
     }
   }
 
-  async close() {
-    this.#ready = false;
-    await this.#hub.stop();
+  /**
+   * Sends a submission, once the device knows it exists: a page that restores this tab's draft
+   * must know every seq that may have reached the server, or it would take its own committed op
+   * for someone else's. So a new seq is written to the device before it is sent.
+   * @param {{ seq: number, baseRevision: number, op: TextOperation }} submission
+   */
+  #send(submission) {
+    if (!this.#ready) return; // Goes out on the next connection.
+    const draft = this.#draft;
+    if (!draft || draft.failed || submission.seq <= this.#writtenSeq) {
+      this.#transmit(submission);
+      return;
+    }
+    let seq = 0;
+    draft.save(() => {
+      const state = this.#draftState();
+      seq = state.client.lastSeq;
+      return state;
+    }).then(() => {
+      if (!draft.failed) this.#writtenSeq = Math.max(this.#writtenSeq, seq);
+      if (this.#ready && this.#client?.sent === submission) this.#transmit(submission);
+    });
   }
 
   /** @param {{ seq: number, baseRevision: number, op: TextOperation }} submission */
-  #send(submission) {
-    if (!this.#editsBySeq.has(submission.seq)) {
-      this.#editsBySeq.set(submission.seq, this.#editsInBuffer);
-      this.#editsInBuffer = 0;
-    }
-
-    if (!this.#ready) return; // Goes out on the next connection.
+  #transmit(submission) {
     const hub = this.#hub;
     hub.invoke('Submit', this.documentId, this.#clientId, submission.seq, submission.baseRevision, submission.op.toJSON())
       .then((ack) => {
@@ -199,29 +389,89 @@ export class DocumentConnection extends EventTarget {
       .catch((error) => {
         const code = errorCode(error);
         if (code === 'rate-limited' || code === 'unavailable') {
-          setTimeout(() => { if (this.#client?.sent === submission) this.#send(submission); }, 200);
-        } else if (code) {
-          this.#emit('fatal', `The server refused an edit (${code}). Reload to continue.`);
+          setTimeout(() => { if (this.#client?.sent === submission && this.#ready) this.#transmit(submission); }, 200);
+        } else if (code === 'not-found') {
+          this.#end('deleted');
+        } else if (code === 'revision-too-old') {
+          this.#end('stale');
+        } else if (code === 'forbidden') {
+          // Not open on this connection (it was replaced meanwhile): open again and resend.
+          if (this.#ready) this.#reopen();
+        } else if (code && this.#client?.sent === submission) {
+          this.#takeBack(code);
         }
         // Otherwise the connection dropped: the reconnect resends it.
       });
   }
 
+  /** The server refused the op in flight: undo exactly it, keep and send everything after it. @param {string} code */
+  #takeBack(code) {
+    const client = /** @type {OtClient} */ (this.#client);
+    const inflight = client.inflight;
+    if (!inflight) return;
+    const step = client.rejectInflight(invertOnText(inflight, this.#serverText));
+    this.#step(step);
+    this.#emit('refused', `An edit was not accepted (${REFUSALS[code] ?? code}), so it was taken back. Everything else you typed is kept and being saved.`);
+  }
+
   /**
-   * @param {{ apply: readonly TextOperation[], send: { seq: number, baseRevision: number, op: TextOperation } | null }} step
+   * @param {import('./client.js').ClientStep} step
    */
   #step(step) {
-    // Submissions older than the one in flight are acknowledged.
-    const inFlight = this.#client?.sent?.seq ?? Infinity;
-    for (const seq of this.#editsBySeq.keys()) {
-      if (seq < inFlight) this.#editsBySeq.delete(seq);
+    const client = /** @type {OtClient} */ (this.#client);
+    if (step.committed && step.committed.length > 0) {
+      let revision = client.revision - step.committed.length;
+      const logged = [];
+      for (const op of step.committed) {
+        this.#serverText = applyToText(this.#serverText, op);
+        logged.push({ revision: ++revision, op: op.toJSON() });
+      }
+      this.#draft?.addCommitted(logged);
     }
-
-    if (step.apply.length > 0) this.#emit('remote', step.apply);
+    if (step.apply.length > 0) {
+      if (this.#sink) this.#sink(step.apply);
+      else this.#early.push(...step.apply);
+    }
+    if (client.state === ClientState.Synchronized) this.#edits = 0;
     if (step.send) this.#send(step.send);
     this.#releasePresence();
     this.#flushPresence();
+    this.#saveSoon();
     this.#emit('status', this.status);
+  }
+
+  /** Writes the draft now: a local edit is not saved until this resolves. */
+  #saveNow() {
+    const draft = this.#draft;
+    if (!draft || !this.#client) return;
+    this.#savedLocally = false;
+    clearTimeout(this.#saveTimer);
+    draft.save(() => this.#draftState()).then(() => {
+      if (draft === this.#draft && !draft.failed) this.#savedLocally = true;
+      this.#emit('status', this.status);
+    });
+  }
+
+  /** Writes the draft shortly: acks and others' ops are safe on the server, so they can wait. */
+  #saveSoon() {
+    if (!this.#draft || this.#saveTimer) return;
+    this.#saveTimer = window.setTimeout(() => {
+      this.#saveTimer = 0;
+      if (this.#draft && this.#client) this.#draft.save(() => this.#draftState());
+    }, 500);
+  }
+
+  #draftState() {
+    const client = /** @type {OtClient} */ (this.#client);
+    return { title: this.title, edits: this.#edits, client: client.snapshot(), committed: [], serverText: () => this.#serverText.toString() };
+  }
+
+  /** @param {Promise<void>} catchup */
+  #afterOpen(catchup) {
+    catchup.catch((error) => {
+      const code = errorCode(error);
+      if (code === 'not-found') this.#end('deleted');
+    });
   }
 
   async #reopen() {
@@ -229,19 +479,21 @@ export class DocumentConnection extends EventTarget {
       const opened = await this.#hub.invoke('Open', this.documentId, this.me.name);
       this.peerId = opened.peerId;
       this.#ready = true;
-      this.#setStatus('connected');
+      this.#setStatus(navigator.onLine ? 'connected' : 'offline');
       this.#emit('peers', opened.peers);
       // The in-flight op, unchanged (same seq, base, op), or one made while disconnected.
       const inFlight = this.#client?.sent;
       if (inFlight) this.#send(inFlight);
       await this.#catchup();
     } catch (error) {
-      if (errorCode(error) === 'revision-too-old') this.#emit('fatal', 'This copy is too far behind. Reload to continue.');
+      const code = errorCode(error);
+      if (code === 'revision-too-old') this.#end('stale');
+      else if (code === 'not-found') this.#end('deleted');
     }
   }
 
   async #restart() {
-    if (this.#hub.state !== 'Disconnected') return;
+    if (this.#hub.state !== 'Disconnected' || this.#stopped || this.#isEnded()) return;
     try {
       this.#client?.reconnect();
       await this.#hub.start();
@@ -259,10 +511,28 @@ export class DocumentConnection extends EventTarget {
     }
   }
 
+  /** The document can no longer be edited here ('deleted', or 'stale': too far behind to merge). @param {'deleted' | 'stale'} why */
+  #end(why) {
+    if (this.#isEnded()) return;
+    this.#ready = false;
+    this.#stopped = true;
+    this.#setStatus(why);
+    this.#hub.stop().catch(() => {});
+  }
+
+  #isEnded() {
+    return this.status === 'deleted' || this.status === 'stale';
+  }
+
+  #isLive() {
+    return !this.#stopped && !this.#isEnded();
+  }
+
   /** @param {ConnectionStatus} status */
   #setStatus(status) {
-    this.status = status;
-    this.#emit('status', status);
+    if (this.#isEnded() && status !== this.status) return;
+    this.status = status === 'connected' && typeof navigator !== 'undefined' && !navigator.onLine ? 'offline' : status;
+    this.#emit('status', this.status);
   }
 
   /** @param {string} type @param {unknown} detail */

@@ -1,6 +1,8 @@
 // @ts-check
 // The documents page: list (title, last edit), create, open, delete.
 
+import { registerServiceWorker } from './app-shell.js';
+
 async function load() {
   const response = await fetch('/api/documents');
   const documents = await response.json();
@@ -30,16 +32,32 @@ async function load() {
   /** @type {HTMLElement} */ (document.getElementById('empty')).hidden = documents.length > 0;
 }
 
+let creating = false;
 /** @type {HTMLFormElement} */ (document.getElementById('create')).addEventListener('submit', async (event) => {
   event.preventDefault();
+  // One click, one document: a second click (or Enter) while the first is on its way does nothing.
+  if (creating) return;
+  creating = true;
+  const button = /** @type {HTMLButtonElement} */ (document.querySelector('#create button[type=submit]'));
+  button.disabled = true;
   const input = /** @type {HTMLInputElement} */ (document.getElementById('new-title'));
-  const response = await fetch('/api/documents', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: input.value.trim() || undefined }),
-  });
-  const created = await response.json();
-  location.href = `/d/${encodeURIComponent(created.id)}`;
+  try {
+    const response = await fetch('/api/documents', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: input.value.trim() || undefined }),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const created = await response.json();
+    location.href = `/d/${encodeURIComponent(created.id)}`;
+  } catch {
+    creating = false;
+    button.disabled = false;
+  }
 });
 
-load();
+registerServiceWorker();
+load().catch(() => {
+  /** @type {HTMLElement} */ (document.getElementById('empty')).textContent = 'The documents could not be listed (are you offline?).';
+  /** @type {HTMLElement} */ (document.getElementById('empty')).hidden = false;
+});

@@ -5,42 +5,21 @@
 // its history through the remote changes). Every text from others is rendered as text, never HTML.
 
 import {
-  EditorView, basicSetup, EditorState, StateField, StateEffect, Annotation, Transaction, Decoration, WidgetType,
+  EditorView, basicSetup, EditorState, StateField, StateEffect, Annotation, Transaction, Decoration, WidgetType, Compartment,
 } from '../lib/vendor.js';
 import { TextOperation } from './text-operation.js';
 import { DocumentConnection } from './connection.js';
+import { DeviceStore } from './device-store.js';
+import { changesToOperation, operationToChanges } from './changes.js';
 import { HistoryPanel } from './history.js';
 import { identity, chooseIdentity } from './identity.js';
+import { loadLimits, registerServiceWorker } from './app-shell.js';
 
 /** @typedef {import('./connection.js').PeerPresence} PeerPresence */
 
 const remote = Annotation.define();
 
-/** Converts a CodeMirror change set (on a text of `length`) to a TextOperation. */
-export function changesToOperation(/** @type {any} */ changes, /** @type {number} */ length) {
-  const builder = TextOperation.builder();
-  let pos = 0;
-  changes.iterChanges((/** @type {number} */ fromA, /** @type {number} */ toA, /** @type {number} */ _fromB, /** @type {number} */ _toB, /** @type {any} */ inserted) => {
-    builder.retain(fromA - pos);
-    builder.insert(inserted.toString());
-    builder.delete(toA - fromA);
-    pos = toA;
-  });
-  builder.retain(length - pos);
-  return builder.build();
-}
-
-/** Converts a TextOperation to CodeMirror change specs, positions in the text it applies to. */
-export function operationToChanges(/** @type {TextOperation} */ op) {
-  const changes = [];
-  let pos = 0;
-  for (const c of op.components) {
-    if (typeof c === 'string') changes.push({ from: pos, insert: c });
-    else if (c > 0) pos += c;
-    else { changes.push({ from: pos, to: pos - c }); pos -= c; }
-  }
-  return changes;
-}
+export { changesToOperation, operationToChanges } from './changes.js';
 
 // ---- remote carets and selections ----
 
@@ -103,25 +82,72 @@ const peersField = StateField.define({
 
 // ---- the page ----
 
+/** A new edit (in the count shown to the user) starts after this pause, or with another kind of change. */
+const EDIT_PAUSE_MS = 1000;
+
+/** @param {string} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children] */
+function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  node.append(...children);
+  return node;
+}
+
+/** Offers `text` as a file download named after the title. @param {string} title @param {string} text */
+function download(title, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  const link = el('a', { href: url, download: `${title.replace(/[\\/:*?"<>|]+/g, '_') || 'document'}.txt` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The page for a document that does not exist (or that this device has nothing of). */
+function showNotFound(/** @type {string} */ message) {
+  const main = /** @type {HTMLElement} */ (document.querySelector('main'));
+  document.title = 'Document not found — CollabEdit';
+  for (const id of ['status', 'peers', 'me', 'toggle-history']) document.getElementById(id)?.remove();
+  main.replaceChildren(el('section', { class: 'not-found' }, [
+    el('h2', {}, ['Document not found']),
+    el('p', {}, [message]),
+    el('p', {}, [el('a', { href: '/' }, ['Back to all documents'])]),
+  ]));
+}
+
 async function main() {
+  registerServiceWorker();
   const documentId = decodeURIComponent(location.pathname.split('/').pop() ?? '');
-  const me = identity();
+  let me = identity();
   const statusEl = /** @type {HTMLElement} */ (document.getElementById('status'));
   const peersEl = /** @type {HTMLElement} */ (document.getElementById('peers'));
   const titleEl = /** @type {HTMLElement} */ (document.getElementById('title'));
   const meEl = /** @type {HTMLButtonElement} */ (document.getElementById('me'));
+  const noticesEl = /** @type {HTMLElement} */ (document.getElementById('notices'));
 
-  const details = await fetch(`/api/documents/${encodeURIComponent(documentId)}`);
-  if (!details.ok) {
-    titleEl.textContent = 'Document not found';
-    statusEl.textContent = 'offline';
+  const [store, limits] = await Promise.all([DeviceStore.open(), loadLimits()]);
+  let title = '';
+  let missing = false;
+  try {
+    const details = await fetch(`/api/documents/${encodeURIComponent(documentId)}`);
+    if (details.ok) title = (await details.json()).title;
+    else if (details.status === 404 || details.status === 400) missing = true;
+  } catch { /* offline: the device's copy, if any, says the rest */ }
+
+  const connection = new DocumentConnection(documentId, me, { store, limits, title });
+  /** @type {Awaited<ReturnType<DocumentConnection['start']>>} */
+  let opened;
+  try {
+    opened = await connection.start();
+  } catch {
+    showNotFound(missing || navigator.onLine
+      ? 'It may have been deleted, or the link is wrong.'
+      : 'You are offline, and this document has not been opened on this device before.');
     return;
   }
-  titleEl.textContent = (await details.json()).title;
-  document.title = `${titleEl.textContent} — CollabEdit`;
-
-  const connection = new DocumentConnection(documentId, me);
-  const opened = await connection.start();
+  title = connection.title || title || 'Untitled';
+  titleEl.textContent = title;
+  document.title = `${title} — CollabEdit`;
   /** @type {Map<string, PeerPresence>} */
   const peers = new Map(opened.peers.map((p) => [p.peerId, connection.placePresence(p)]));
 
@@ -136,6 +162,18 @@ async function main() {
     }, 50);
   };
 
+  /** Tells the user something, politely, until dismissed. @param {string} text @param {(Node | string)[]} [actions] */
+  function notify(text, actions = []) {
+    const close = el('button', { type: 'button', 'aria-label': 'Dismiss this message' }, ['×']);
+    const notice = el('div', { class: 'notice', role: 'alert' }, [el('span', {}, [text]), ...actions, close]);
+    close.addEventListener('click', () => notice.remove());
+    noticesEl.append(notice);
+    return notice;
+  }
+
+  const editable = new Compartment();
+  let lastEditAt = 0;
+  let lastEditKind = '';
   view = new EditorView({
     parent: /** @type {HTMLElement} */ (document.getElementById('editor')),
     state: EditorState.create({
@@ -145,11 +183,24 @@ async function main() {
         // Only "\n" breaks lines, so the editor's text is the server's text, code unit for code unit.
         EditorState.lineSeparator.of('\n'),
         EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ 'aria-label': `Text of ${title}` }),
+        editable.of([]),
         peersField,
+        // An edit the server would refuse for the document's size is refused here, changing nothing.
+        EditorState.changeFilter.of((tr) => {
+          if (tr.annotation(remote) || tr.newDoc.length <= limits.maxDocumentLength) return true;
+          queueMicrotask(() => notify(`That change would make the document longer than ${limits.maxDocumentLength.toLocaleString()} characters, the most a document can hold, so nothing was changed.`));
+          return false;
+        }),
         EditorView.updateListener.of((update) => {
           for (const tr of update.transactions) {
             if (tr.docChanged && !tr.annotation(remote)) {
-              connection.applyLocal(changesToOperation(tr.changes, tr.startState.doc.length));
+              const now = Date.now();
+              const kind = (tr.annotation(Transaction.userEvent) ?? '').split('.')[0];
+              const newEdit = now - lastEditAt > EDIT_PAUSE_MS || kind !== lastEditKind || kind === 'input' && tr.isUserEvent('input.paste');
+              lastEditAt = now;
+              lastEditKind = kind;
+              connection.applyLocal(changesToOperation(tr.changes, tr.startState.doc.length), newEdit);
             }
           }
           if (update.selectionSet || update.docChanged) sendPresence();
@@ -161,8 +212,7 @@ async function main() {
   // Exposed for tests and debugging: the live text and revision.
   Object.assign(window, { collab: { view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField) } });
 
-  connection.addEventListener('remote', (e) => {
-    const ops = /** @type {CustomEvent<TextOperation[]>} */ (e).detail;
+  connection.attach((ops) => {
     for (const op of ops) {
       view.dispatch({ changes: operationToChanges(op), annotations: [remote.of(true), Transaction.addToHistory.of(false)] });
     }
@@ -180,37 +230,91 @@ async function main() {
     renderPeers();
   });
   connection.addEventListener('peers', (e) => {
+    const live = new Set();
     for (const raw of /** @type {CustomEvent<PeerPresence[]>} */ (e).detail) {
       const p = connection.placePresence(raw);
+      live.add(p.peerId);
       peers.set(p.peerId, p);
       view.dispatch({ effects: setPeer.of(p) });
+    }
+    // Peers that left while we were away.
+    for (const id of [...peers.keys()]) {
+      if (!live.has(id)) { peers.delete(id); view.dispatch({ effects: removePeer.of(id) }); }
     }
     renderPeers();
     sendPresence();
   });
   connection.addEventListener('status', renderStatus);
-  connection.addEventListener('fatal', (e) => {
-    const banner = document.createElement('div');
-    banner.className = 'fatal';
-    banner.textContent = /** @type {CustomEvent<string>} */ (e).detail;
-    document.body.prepend(banner);
-  });
+  connection.addEventListener('refused', (e) => notify(/** @type {CustomEvent<string>} */ (e).detail));
   window.addEventListener('offline', renderStatus);
   window.addEventListener('online', renderStatus);
+  // Closing or reloading warns only while an edit exists nowhere but in this page.
+  window.addEventListener('beforeunload', (event) => {
+    if (connection.atRisk) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  });
 
+  let ended = false;
   function renderStatus() {
     const status = connection.status;
     const unsent = connection.unsent;
+    const edits = `${unsent} edit${unsent === 1 ? '' : 's'}`;
+    const where = !connection.keepsDrafts ? 'not saved anywhere yet' : connection.savedLocally ? 'saved on this device' : 'saving on this device';
     statusEl.dataset.status = status;
     statusEl.textContent =
-      status === 'connected' ? (unsent > 0 ? `connected · sending ${unsent}` : 'connected')
-        : status === 'reconnecting' ? `reconnecting · ${unsent} unsent edit${unsent === 1 ? '' : 's'}`
-          : status === 'offline' ? `offline · ${unsent} unsent edit${unsent === 1 ? '' : 's'}`
-            : 'connecting';
+      status === 'connected' ? (unsent > 0 ? `connected · saving ${edits}` : 'connected')
+        : status === 'reconnecting' ? (unsent > 0 ? `reconnecting — ${edits} ${where}` : 'reconnecting')
+          : status === 'offline' ? (unsent > 0 ? `offline — ${edits} ${where}` : 'offline')
+            : status === 'deleted' ? 'deleted'
+              : status === 'stale' ? 'out of date'
+                : 'connecting';
+    if ((status === 'deleted' || status === 'stale') && !ended) {
+      ended = true;
+      endEditing(status);
+    }
+  }
+
+  /** The document cannot be edited here any more: keep the text, read-only, and offer it. @param {'deleted' | 'stale'} why */
+  function endEditing(why) {
+    view.dispatch({ effects: editable.reconfigure([EditorState.readOnly.of(true), EditorView.editable.of(false)]) });
+    const save = el('button', { type: 'button' }, ['Save as a new document']);
+    const get = el('button', { type: 'button' }, ['Download']);
+    get.addEventListener('click', () => download(title, view.state.doc.toString()));
+    save.addEventListener('click', async () => {
+      save.setAttribute('disabled', '');
+      try {
+        const response = await fetch('/api/documents', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ title: `${title} (recovered)`.slice(0, 200), text: view.state.doc.toString() }),
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const created = await response.json();
+        await connection.forgetDraft();
+        location.href = `/d/${encodeURIComponent(created.id)}`;
+      } catch {
+        save.removeAttribute('disabled');
+        notify('The text could not be saved as a new document (are you offline?). Download it, or try again.');
+      }
+    });
+    const message = why === 'deleted'
+      ? 'This document was deleted. Your text is still here, read-only: download it or save it as a new document.'
+      : 'This copy fell too far behind the document to merge your edits. Your text is still here, read-only: download it or save it as a new document.';
+    const notice = notify(message, [get, save]);
+    notice.classList.add('ended');
   }
 
   function renderPeers() {
-    peersEl.replaceChildren(...[{ peerId: 'me', name: `${me.name} (you)`, color: me.color }, ...peers.values()].map((p) => {
+    // One entry per person: the same name and colour in several tabs is one person, and our own
+    // other tabs are us.
+    const people = new Map();
+    for (const p of peers.values()) {
+      const key = `${p.name}\u0000${p.color}`;
+      if (key !== `${me.name}\u0000${me.color}` && !people.has(key)) people.set(key, p);
+    }
+    peersEl.replaceChildren(...[{ peerId: 'me', name: `${me.name} (you)`, color: me.color }, ...people.values()].map((p) => {
       const chip = document.createElement('span');
       chip.className = 'peer';
       chip.style.background = p.color;
@@ -222,8 +326,14 @@ async function main() {
 
   meEl.textContent = me.name;
   meEl.addEventListener('click', () => {
-    const chosen = chooseIdentity();
-    if (chosen) location.reload();
+    if (!chooseIdentity()) return;
+    // In place: the undo history and any unsent edits stay.
+    me = identity();
+    meEl.textContent = me.name;
+    connection.rename(me.name);
+    renderPeers();
+    sendPresence();
+    view.focus();
   });
 
   const history = new HistoryPanel(documentId, /** @type {HTMLElement} */ (document.getElementById('history')), () => view.state.doc.toString());
@@ -233,6 +343,9 @@ async function main() {
     if (layout.classList.contains('with-history')) history.show(); else history.hide();
   });
 
+  if (opened.restoredEdits > 0) {
+    notify(`${opened.restoredEdits} edit${opened.restoredEdits === 1 ? '' : 's'} saved on this device earlier ${opened.restoredEdits === 1 ? 'was' : 'were'} restored and ${navigator.onLine ? 'sent' : 'will be sent when you are back online'}.`);
+  }
   renderStatus();
   renderPeers();
   sendPresence();

@@ -31,3 +31,9 @@ public sealed record CreateVersionRequest(string? Name, int? Revision);
 
 /// <summary>A named version.</summary>
 public sealed record VersionInfo(string Name, int Revision, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// What a client must know to never send an edit the server refuses: most code units one op may
+/// insert (larger pastes are split) and the longest a document may be.
+/// </summary>
+public sealed record ClientLimits(int MaxOpLength, int MaxDocumentLength);

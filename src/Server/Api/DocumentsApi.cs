@@ -31,8 +31,13 @@ public static class DocumentsApi
         api.MapGet("/{id}/versions", Versions).WithSummary("Named versions.");
         api.MapPost("/{id}/versions", CreateVersionAsync).WithSummary("Pins a name to a revision (default: current).");
         api.MapDelete("/{id}", DeleteAsync).WithSummary("Deletes a document and its history.");
+        routes.MapGet("/api/limits", Limits).WithTags("Documents")
+            .WithSummary("The size limits a client checks before it sends an edit (docs/protocol.md).");
         return routes;
     }
+
+    private static Ok<ClientLimits> Limits(IOptions<CollabEditOptions> options) =>
+        TypedResults.Ok(new ClientLimits(options.Value.MaxOpLength, options.Value.MaxDocumentLength));
 
     private static Ok<DocumentSummary[]> List(DocumentStore store) =>
         TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());
