@@ -96,6 +96,89 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task ADocumentOpenedBefore_OpensOfflineWithItsLastKnownText_AndCanBeEdited()
+    {
+        string id = await _server.CreateDocumentAsync("seen before\n");
+        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
+        await WhenControlledByServiceWorkerAsync(ann.Page);
+        await ann.Page.WaitForTimeoutAsync(1000); // the synchronized text reaches the device shortly after opening
+        await ann.Page.CloseAsync();
+        await ann.Context.SetOfflineAsync(true);
+
+        var offline = await ann.Context.NewPageAsync();
+        await offline.GotoAsync($"/d/{id}");
+
+        await WhenStatusAsync(offline, "offline");
+        Assert.Equal("seen before\n", await offline.EvaluateAsync<string>("() => window.collab.text()"));
+        Assert.Equal("Test", await offline.Locator("#title").InnerTextAsync());
+        await offline.EvaluateAsync("() => { const v = window.collab.view; v.dispatch({ selection: { anchor: 12 } }); v.focus(); }");
+        await offline.Keyboard.TypeAsync("and offline");
+        await WhenStatusAsync(offline, "offline — 1 edit saved on this device");
+        await ann.Context.SetOfflineAsync(false);
+        await ServerTextAsync(id, "seen before\nand offline");
+        await ann.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ARestoredEditTooFarBehindToMerge_KeepsItsTextOnScreen_ToDownloadOrSave()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
+        string id = await server.CreateDocumentAsync("");
+        var ann = await EditorPage.OpenAsync(fixture.Browser, server.BaseUri, id, "Ann", "#e6194b");
+        await WhenControlledByServiceWorkerAsync(ann.Page);
+        await ann.Context.SetOfflineAsync(true);
+        await ann.ClickEditorAsync();
+        await ann.Page.Keyboard.TypeAsync("mine");
+        await WhenStatusAsync(ann.Page, "offline — 1 edit saved on this device");
+        await ann.Page.ReloadAsync();
+        await WhenStatusAsync(ann.Page, "offline — 1 edit saved on this device");
+
+        // Meanwhile the document moves on by more than the server keeps to recognise a resent op.
+        await MoveOnAsync(server, id, 10);
+        await ann.Context.SetOfflineAsync(false);
+
+        // Whether the restored op already reached the server cannot be known: the text stays, read-only.
+        await WhenStatusAsync(ann.Page, "out of date");
+        await ann.Page.Locator(".notice", new() { HasText = "too far behind" }).WaitForAsync();
+        Assert.Equal("mine", await ann.TextAsync());
+        Assert.Equal("false", await ann.Page.Locator(".cm-content").GetAttributeAsync("contenteditable"));
+        var download = await ann.Page.RunAndWaitForDownloadAsync(() => ann.Page.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
+        Assert.Equal("mine", await File.ReadAllTextAsync((await download.PathAsync())!));
+        await ann.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnEditRefusedAsTooOld_ThatWasNeverCommitted_IsSentAgainOnTheCurrentRevision()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
+        string id = await server.CreateDocumentAsync("");
+        var ann = await EditorPage.OpenAsync(fixture.Browser, server.BaseUri, id, "Ann", "#e6194b");
+
+        // A short outage: the socket survives, so Ann's op arrives late, once, and is refused.
+        await ann.Context.SetOfflineAsync(true);
+        await ann.ClickEditorAsync();
+        await ann.Page.Keyboard.TypeAsync("mine");
+        await MoveOnAsync(server, id, 10);
+        await ann.Context.SetOfflineAsync(false);
+
+        await ServerTextAsync(id, "bbbbbbbbbbmine", server);
+        await WhenStatusAsync(ann.Page, "connected");
+        Assert.Equal("bbbbbbbbbbmine", await ann.TextAsync());
+        await ann.Context.CloseAsync();
+    }
+
+    /// <summary>Another client makes <paramref name="count"/> edits at the start, one revision each.</summary>
+    private static async Task MoveOnAsync(RunningServer server, string id, int count)
+    {
+        await using var bob = await server.OpenAsync(id, "Bob");
+        for (int i = 0; i < count; i++)
+        {
+            bob.Splice(0, 0, "b");
+            await Eventually.SynchronizedAsync(bob);
+        }
+    }
+
+    [Fact]
     public async Task TwoTabsOfOneDocument_KeepTheirOwnOfflineEdits()
     {
         string id = await _server.CreateDocumentAsync("\n");

@@ -36,6 +36,12 @@ internal sealed class ServerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Freezes the process (SIGSTOP): its sockets stay open but it answers nothing, as on a dead network.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused process go on (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
     public int ExitCode => _process.ExitCode;
 
     public static ServerProcess Start(string dataPath)
@@ -54,6 +60,12 @@ internal sealed class ServerProcess : IDisposable
         }
 
         return new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     public async Task WaitHealthyAsync()

@@ -264,6 +264,21 @@ export class OtClient {
   }
 
   /**
+   * The server refused the op in flight as based on a revision too old, and it is known never to
+   * have been committed (it was sent once, on a connection that answered). The in-flight op,
+   * already transformed past every op since, goes out again as a new submission on the current
+   * revision. Returns that submission.
+   * @returns {Submission | null}
+   */
+  rebaseInflight() {
+    if (this.#inflight === null) return null;
+    this.#ackRevision = null;
+    this.#awaitingResendAck = false;
+    this.#sent = Object.freeze({ seq: ++this.#lastSeq, baseRevision: this.#revision, op: this.#inflight });
+    return this.#sent;
+  }
+
+  /**
    * The server refused the op in flight (it will never commit it). Takes exactly that op back:
    * `inverse` undoes the in-flight op on the server's text at `revision` followed by it (the
    * caller, who keeps that text, computes it). Returns the step: apply the inverse, moved past

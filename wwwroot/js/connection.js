@@ -55,6 +55,14 @@ export class DocumentConnection extends EventTarget {
   #serverText = null;
   /** @type {DraftWriter | null} */
   #draft = null;
+  /**
+   * Seqs that may have been committed without our knowing: sent on a connection that died, or
+   * restored from the device. Refused as too old, such an op cannot be resent safely.
+   * @type {Set<number>}
+   */
+  #uncertain = new Set();
+  /** Seqs transmitted on the current connection. @type {Set<number>} */
+  #transmitted = new Set();
   /** The highest seq the device is known to hold (restored, or written before it was sent). */
   #writtenSeq = 0;
   /** The newest local edit is on the device (or there is none). */
@@ -198,6 +206,7 @@ export class DocumentConnection extends EventTarget {
       for (const entry of adopted.log) serverText = applyToText(serverText, TextOperation.fromJSON(entry.op));
       this.#client = OtClient.restore(adopted.client, { maxInsert: this.limits.maxOpLength });
       this.#writtenSeq = this.#client.snapshot().lastSeq;
+      if (this.#client.sent) this.#uncertain.add(this.#client.sent.seq);
       this.#serverText = serverText;
       let local = serverText;
       if (this.#client.inflight) local = applyToText(local, this.#client.inflight);
@@ -381,6 +390,7 @@ export class DocumentConnection extends EventTarget {
 
   /** @param {{ seq: number, baseRevision: number, op: TextOperation }} submission */
   #transmit(submission) {
+    this.#transmitted.add(submission.seq);
     const hub = this.#hub;
     hub.invoke('Submit', this.documentId, this.#clientId, submission.seq, submission.baseRevision, submission.op.toJSON())
       .then((ack) => {
@@ -393,7 +403,16 @@ export class DocumentConnection extends EventTarget {
         } else if (code === 'not-found') {
           this.#end('deleted');
         } else if (code === 'revision-too-old') {
-          this.#end('stale');
+          // Sent once and refused: it was never committed, and it is already transformed past
+          // everything since, so it goes again on our current revision. Otherwise it may be in
+          // the document already, and nothing can tell: keep the text, stop editing.
+          const client = this.#client;
+          if (client?.sent === submission && !this.#uncertain.has(submission.seq)) {
+            const again = client.rebaseInflight();
+            if (again) this.#send(again);
+          } else {
+            this.#end('stale');
+          }
         } else if (code === 'forbidden') {
           // Not open on this connection (it was replaced meanwhile): open again and resend.
           if (this.#ready) this.#reopen();
@@ -475,6 +494,9 @@ export class DocumentConnection extends EventTarget {
   }
 
   async #reopen() {
+    // What was sent on the old connection may or may not have arrived.
+    for (const seq of this.#transmitted) this.#uncertain.add(seq);
+    this.#transmitted.clear();
     try {
       const opened = await this.#hub.invoke('Open', this.documentId, this.me.name);
       this.peerId = opened.peerId;

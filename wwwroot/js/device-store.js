@@ -117,6 +117,21 @@ export class DeviceStore {
     return new DraftWriter(this, docId, clientId);
   }
 
+  /**
+   * Deletes the copies of documents not opened for `maxAgeMs` that hold no unsent edit (those
+   * are only an offline copy of the server's text), and never a living tab's. A draft with unsent
+   * edits is kept until they are sent or the document is gone.
+   * @param {number} maxAgeMs
+   */
+  async prune(maxAgeMs) {
+    const cutoff = Date.now() - maxAgeMs;
+    for (const draft of await this.drafts()) {
+      const unsent = draft.client.sent !== null || draft.client.pending.length > 0;
+      if (unsent || draft.updatedAt > cutoff || !(await holdClientLock(draft.clientId))) continue;
+      await this.writer(draft.docId, draft.clientId).remove();
+    }
+  }
+
   /** Deletes everything kept for `docId`, every tab's. @param {string} docId */
   async forget(docId) {
     const tx = this.db.transaction(['drafts', 'texts', 'log'], 'readwrite');

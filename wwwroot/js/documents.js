@@ -2,6 +2,10 @@
 // The documents page: list (title, last edit), create, open, delete.
 
 import { registerServiceWorker } from './app-shell.js';
+import { DeviceStore } from './device-store.js';
+
+/** Offline copies of documents not opened for this long are removed (never unsent edits). */
+const KEEP_COPIES_MS = 30 * 24 * 60 * 60 * 1000;
 
 async function load() {
   const response = await fetch('/api/documents');
@@ -57,6 +61,7 @@ let creating = false;
 });
 
 registerServiceWorker();
+DeviceStore.open().then((store) => store?.prune(KEEP_COPIES_MS)).catch(() => {});
 load().catch(() => {
   /** @type {HTMLElement} */ (document.getElementById('empty')).textContent = 'The documents could not be listed (are you offline?).';
   /** @type {HTMLElement} */ (document.getElementById('empty')).hidden = false;

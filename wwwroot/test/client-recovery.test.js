@@ -174,3 +174,18 @@ describe('OtClient committed stream', () => {
     assert.equal(server, 'ba');
   });
 });
+
+describe('OtClient.rebaseInflight', () => {
+  it('sends the in-flight op, as transformed, with a new seq on the current revision', () => {
+    const client = new OtClient(0);
+    client.applyLocal(ops('mine'));
+    client.receiveOp(1, ops('b'));
+    client.receiveOp(2, ops('b'));
+
+    const again = client.rebaseInflight();
+
+    assert.deepEqual(again && { seq: again.seq, baseRevision: again.baseRevision, op: again.op.toJSON() }, { seq: 2, baseRevision: 2, op: ['mine', 2] });
+    assert.equal(client.receiveAck(2, 3).apply.length, 0);
+    assert.equal(client.revision, 3);
+  });
+});
