@@ -180,7 +180,7 @@ describe('OtClient.rebaseInflight', () => {
     const client = new OtClient(0);
     client.applyLocal(ops('mine'));
     client.receiveOp(1, ops('b'));
-    client.receiveOp(2, ops('b'));
+    client.receiveOp(2, ops('b', 1));
 
     const again = client.rebaseInflight();
 
