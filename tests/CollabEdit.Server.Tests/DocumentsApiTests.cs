@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.SignalR;
 namespace CollabEdit.Server.Tests;
 
 /// <summary>
-/// The document history REST API (DESIGN.md), every endpoint, against the real server. The tests
+/// The document history REST API (docs/design.md), every endpoint, against the real server. The tests
 /// share one server (each with its own document); those that need other settings start their own.
 /// </summary>
 public sealed class DocumentsApiTests(DocumentsApiTests.ServerFixture fixture) : IClassFixture<DocumentsApiTests.ServerFixture>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace CollabEdit.Server.Api;
 
 /// <summary>
-/// The document history REST API (DESIGN.md). JSON in and out; every error is an RFC 7807
+/// The document history REST API (docs/design.md). JSON in and out; every error is an RFC 7807
 /// problem detail. Reads come from the store (durable state only); anything that changes the
 /// text (restore) goes through the document's session like any client's op.
 /// </summary>

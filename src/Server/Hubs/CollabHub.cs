@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace CollabEdit.Server.Hubs;
 
 /// <summary>
-/// The collaboration hub at <c>/hubs/collab</c> (DESIGN.md, "Wire protocol"). Every method
+/// The collaboration hub at <c>/hubs/collab</c> (docs/design.md, "Wire protocol"). Every method
 /// validates its input, routes by document id to the document's session, and answers with a
 /// result or a HubException "code: reason"; a refused call changes nothing.
 /// </summary>

@@ -56,7 +56,7 @@ internal static class BsonMapping
         }
     }
 
-    /// <summary>The text of a snapshot row, compressed or not (rows from before session 4 are plain).</summary>
+    /// <summary>The text of a snapshot row, compressed or not (rows written by earlier builds are plain).</summary>
     public static string SnapshotText(BsonDocument row)
     {
         if (!row.TryGetValue("z", out var compressed))

@@ -5,7 +5,7 @@ namespace CollabEdit.Server.Storage;
 
 /// <remarks>
 /// <para>The op log in LiteDB holds rows of up to <see cref="MaxOpsPerRow"/> consecutive ops of one
-/// document, keyed by the first one's revision (a row written before session 4 holds one op, keyed
+/// document, keyed by the first one's revision (a row written by earlier builds holds one op, keyed
 /// the same way). An append does not touch LiteDB: its ops wait in memory, where readers see them,
 /// and the journal has them. Once a document has <see cref="OpsPerRow"/> waiting, the writer puts
 /// them into one row after its batch, a few documents at a time; everything that still waits is
