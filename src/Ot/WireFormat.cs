@@ -70,7 +70,8 @@ public static class WireFormat
         bool b => b ? "true" : "false",
         float or double or decimal => $"the number {value}",
         System.Collections.IEnumerable => "a nested array or object",
-        _ => value.GetType().Name,
+        // Anything else describes itself (a decoder's marker for a string it could not read, say).
+        _ => value.ToString() ?? value.GetType().Name,
     };
 
     private static void Wrap(int index, Func<TextOperationBuilder> add)

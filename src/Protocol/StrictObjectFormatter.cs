@@ -87,5 +87,6 @@ public sealed class InvalidString
     {
     }
 
-    public override string ToString() => "a string that is not valid UTF-8";
+    /// <summary>How op validation names it, e.g. "element 0 must be an integer or a string, got text that is not valid UTF-8 …".</summary>
+    public override string ToString() => "text that is not valid UTF-8 (such as a lone surrogate)";
 }

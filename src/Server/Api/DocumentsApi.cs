@@ -1,5 +1,6 @@
 using CollabEdit.Ot;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Documents;
 using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,8 +10,9 @@ namespace CollabEdit.Server.Api;
 
 /// <summary>
 /// The document history REST API (docs/design.md). JSON in and out; every error is an RFC 7807
-/// problem detail. Reads come from the store (durable state only); anything that changes the
-/// text (restore) goes through the document's session like any client's op.
+/// problem detail (an exception with an error code is answered by <see cref="CollabExceptionHandler"/>).
+/// Reads come from the store (durable state only); anything that changes the text (restore) goes
+/// through the document's session like any client's op.
 /// </summary>
 public static class DocumentsApi
 {
@@ -38,7 +40,7 @@ public static class DocumentsApi
         TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());
 
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
-        CreateDocumentRequest? request, DocumentStore store, IOptions<CollabEditOptions> options, TimeProvider time)
+        CreateDocumentRequest? request, DocumentStore store, IOptions<EditLimits> limits, TimeProvider time)
     {
         string title = string.IsNullOrWhiteSpace(request?.Title) ? "Untitled" : request.Title.Trim();
         string text = request?.Text ?? "";
@@ -47,9 +49,9 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid title", $"The title is longer than {MaxTitleLength} characters.");
         }
 
-        if (text.Length > options.Value.MaxDocumentLength)
+        if (text.Length > limits.Value.MaxDocumentLength)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"The text is longer than {options.Value.MaxDocumentLength} UTF-16 code units.");
+            return Problem(ErrorCodes.TooLarge, $"The text is longer than {limits.Value.MaxDocumentLength} UTF-16 code units.");
         }
 
         if (HasLoneSurrogate(text) || HasLoneSurrogate(title))
@@ -76,7 +78,7 @@ public static class DocumentsApi
     }
 
     private static Results<Ok<HistoryEntry[]>, ProblemHttpResult> History(
-        string id, DocumentStore store, IOptions<CollabEditOptions> options, int? from = null, int? limit = null)
+        string id, DocumentStore store, IOptions<EditLimits> limits, int? from = null, int? limit = null)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -90,9 +92,9 @@ public static class DocumentsApi
             return OutOfRange("from", after, document.Revision);
         }
 
-        if (pageSize < 1 || pageSize > options.Value.MaxHistoryPage)
+        if (pageSize < 1 || pageSize > limits.Value.MaxHistoryPage)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be 1…{options.Value.MaxHistoryPage}, got {pageSize}.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be 1…{limits.Value.MaxHistoryPage}, got {pageSize}.");
         }
 
         var ops = store.ReadOps(id, after, document.Revision, pageSize);
@@ -167,16 +169,10 @@ public static class DocumentsApi
             return OutOfRange("revision", revision, document.Revision);
         }
 
+        // A refusal (too-large, say) or a failed write propagates to CollabExceptionHandler.
         string text = store.TextAt(id, revision);
-        try
-        {
-            int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, $"Restore of revision {revision}")).ConfigureAwait(false);
-            return TypedResults.Ok(new RestoreResult(committed, revision));
-        }
-        catch (CollabException e) when (e.Code == ErrorCodes.TooLarge)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, e.Message);
-        }
+        int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, $"Restore of revision {revision}")).ConfigureAwait(false);
+        return TypedResults.Ok(new RestoreResult(committed, revision));
     }
 
     private static Results<Ok<VersionInfo[]>, ProblemHttpResult> Versions(string id, DocumentStore store)
@@ -237,7 +233,7 @@ public static class DocumentsApi
         var found = store.GetDocument(id);
         if (found is null)
         {
-            return Problem(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"No document {id}.");
+            return Problem(ErrorCodes.NotFound, $"No document {id}.");
         }
 
         document = found;
@@ -249,6 +245,9 @@ public static class DocumentsApi
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
+
+    /// <summary>A problem titled with an error code, at the status <see cref="ErrorStatus"/> maps it to.</summary>
+    private static ProblemHttpResult Problem(string code, string detail) => Problem(ErrorStatus.Of(code), code, detail);
 
     private static bool HasLoneSurrogate(string text) => Utf16.IndexOfLoneSurrogate(text) >= 0;
 }

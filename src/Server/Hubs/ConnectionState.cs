@@ -3,14 +3,15 @@ using CollabEdit.Server.Documents;
 namespace CollabEdit.Server.Hubs;
 
 /// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limit.</summary>
-internal sealed class ConnectionState(string peerId, TokenBucket submits)
+internal sealed class ConnectionState(string peerId, TokenBucket rateLimit)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, OpenDocument> _open = new(StringComparer.Ordinal);
 
     public string PeerId { get; } = peerId;
 
-    public TokenBucket Submits { get; } = submits;
+    /// <summary>One bucket for submits and presence updates alike: either floods the same document group.</summary>
+    public TokenBucket RateLimit { get; } = rateLimit;
 
     public OpenDocument? Get(string documentId)
     {

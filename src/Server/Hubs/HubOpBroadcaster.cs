@@ -1,6 +1,6 @@
+using CollabEdit.Ot;
 using CollabEdit.Protocol;
 using CollabEdit.Server.Documents;
-using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CollabEdit.Server.Hubs;
@@ -14,19 +14,19 @@ internal sealed partial class HubOpBroadcaster(IHubContext<CollabHub> hub, ILogg
 {
     public static string Group(string documentId) => "doc:" + documentId;
 
-    public void Broadcast(StoredOp op, string? exceptConnectionId)
+    public void Broadcast(string documentId, int revision, TextOperation operation, string peerId, string? exceptConnectionId)
     {
         var clients = exceptConnectionId is null
-            ? hub.Clients.Group(Group(op.DocumentId))
-            : hub.Clients.GroupExcept(Group(op.DocumentId), exceptConnectionId);
-        var sending = clients.SendAsync(HubMessages.Op, op.DocumentId, op.Revision, op.Operation, op.PeerId);
+            ? hub.Clients.Group(Group(documentId))
+            : hub.Clients.GroupExcept(Group(documentId), exceptConnectionId);
+        var sending = clients.SendAsync(HubMessages.Op, documentId, revision, operation, peerId);
         if (!sending.IsCompletedSuccessfully)
         {
-            _ = ObserveAsync(sending, op);
+            _ = ObserveAsync(sending, documentId, revision);
         }
     }
 
-    private async Task ObserveAsync(Task sending, StoredOp op)
+    private async Task ObserveAsync(Task sending, string documentId, int revision)
     {
         try
         {
@@ -34,7 +34,7 @@ internal sealed partial class HubOpBroadcaster(IHubContext<CollabHub> hub, ILogg
         }
         catch (Exception e)
         {
-            LogBroadcastFailed(e, op.DocumentId, op.Revision);
+            LogBroadcastFailed(e, documentId, revision);
         }
     }
 

@@ -72,6 +72,7 @@ public sealed partial class DocumentStore : IDisposable
     // Changes to the two above (and to the waiting ops) made by the transaction in progress: applied once it commits.
     private readonly List<Action> _afterCommit = [];
     private long _journalBytesSinceCheckpoint;
+    private long _maxStoredOpBytes = BsonMapping.MaxStoredOpBytes;
     private volatile string? _lastError;
 
     // A failed fdatasync may have dropped any page written before it, so after one no write is
@@ -87,7 +88,7 @@ public sealed partial class DocumentStore : IDisposable
         IWriteFaultInjector faults,
         CollabEditMetrics metrics,
         ILogger<DocumentStore> log,
-        long checkpointBytes = 32 * 1024 * 1024)
+        long checkpointBytes)
     {
         CheckpointBytes = checkpointBytes;
         _directoryLock = directoryLock;
@@ -123,6 +124,25 @@ public sealed partial class DocumentStore : IDisposable
 
     /// <summary>Journal bytes after which the writer checkpoints LiteDB and deletes the journal behind it.</summary>
     public long CheckpointBytes { get; }
+
+    /// <summary>
+    /// The largest size a committed op may take in storage, as transformed plus as sent: it must
+    /// fit in one LiteDB row. Callers refuse an op whose <see cref="StoredOpBytesBound"/> exceeds
+    /// it before committing it. Only tests lower it.
+    /// </summary>
+    public long MaxStoredOpBytes
+    {
+        get => _maxStoredOpBytes;
+        internal set => _maxStoredOpBytes = Math.Min(value, BsonMapping.MaxStoredOpBytes);
+    }
+
+    /// <summary>
+    /// An upper bound on the bytes an op takes in storage, stored as committed (at most
+    /// <paramref name="committedComponents"/> components) and as sent (<paramref name="sentComponents"/>),
+    /// both inserting <paramref name="insertedUnits"/> UTF-16 code units.
+    /// </summary>
+    public long StoredOpBytesBound(long committedComponents, long sentComponents, long insertedUnits) =>
+        BsonMapping.StoredOpBytesBound(committedComponents, insertedUnits) + BsonMapping.StoredOpBytesBound(sentComponents, insertedUnits);
 
     /// <summary>How many journal records the last start applied to LiteDB (after a crash; 0 after a clean stop).</summary>
     public int RecoveredRecords { get; private set; }
