@@ -46,6 +46,7 @@ public static class CollabEditApp
             sp.GetRequiredService<CollabEditMetrics>(),
             sp.GetRequiredService<ILogger<DocumentStore>>(),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.CheckpointBytes));
+        services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<DocumentStore>());
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<DocumentRegistry>();
         services.AddHostedService<SessionShutdown>();

@@ -36,11 +36,11 @@ public static class DocumentsApi
         return routes;
     }
 
-    private static Ok<DocumentSummary[]> List(DocumentStore store) =>
+    private static Ok<DocumentSummary[]> List(IDocumentStorage store) =>
         TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());
 
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
-        CreateDocumentRequest? request, DocumentStore store, IOptions<EditLimits> limits, TimeProvider time)
+        CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time)
     {
         string title = string.IsNullOrWhiteSpace(request?.Title) ? "Untitled" : request.Title.Trim();
         string text = request?.Text ?? "";
@@ -66,7 +66,7 @@ public static class DocumentsApi
         return TypedResults.Created($"/api/documents/{document.Id}", details);
     }
 
-    private static Results<Ok<DocumentDetails>, ProblemHttpResult> Get(string id, DocumentStore store)
+    private static Results<Ok<DocumentDetails>, ProblemHttpResult> Get(string id, IDocumentStorage store)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -78,7 +78,7 @@ public static class DocumentsApi
     }
 
     private static Results<Ok<HistoryEntry[]>, ProblemHttpResult> History(
-        string id, DocumentStore store, IOptions<EditLimits> limits, int? from = null, int? limit = null)
+        string id, IDocumentStorage store, IOptions<EditLimits> limits, int? from = null, int? limit = null)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -101,7 +101,7 @@ public static class DocumentsApi
         return TypedResults.Ok(ops.Select(op => new HistoryEntry(op.Revision, op.Operation, op.Author, op.Timestamp)).ToArray());
     }
 
-    private static Results<Ok<RevisionText>, ProblemHttpResult> TextAt(string id, int revision, DocumentStore store)
+    private static Results<Ok<RevisionText>, ProblemHttpResult> TextAt(string id, int revision, IDocumentStorage store)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -116,7 +116,7 @@ public static class DocumentsApi
         return TypedResults.Ok(new RevisionText(revision, store.TextAt(id, revision)));
     }
 
-    private static Results<Ok<DiffResult>, ProblemHttpResult> Diff(string id, DocumentStore store, int? from = null, int? to = null)
+    private static Results<Ok<DiffResult>, ProblemHttpResult> Diff(string id, IDocumentStorage store, int? from = null, int? to = null)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -152,7 +152,7 @@ public static class DocumentsApi
     }
 
     private static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> RestoreAsync(
-        string id, RestoreRequest? request, DocumentStore store, DocumentRegistry registry)
+        string id, RestoreRequest? request, IDocumentStorage store, DocumentRegistry registry)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -175,7 +175,7 @@ public static class DocumentsApi
         return TypedResults.Ok(new RestoreResult(committed, revision));
     }
 
-    private static Results<Ok<VersionInfo[]>, ProblemHttpResult> Versions(string id, DocumentStore store)
+    private static Results<Ok<VersionInfo[]>, ProblemHttpResult> Versions(string id, IDocumentStorage store)
     {
         if (Find(id, store, out _) is { } problem)
         {
@@ -186,7 +186,7 @@ public static class DocumentsApi
     }
 
     private static async Task<Results<Created<VersionInfo>, ProblemHttpResult>> CreateVersionAsync(
-        string id, CreateVersionRequest? request, DocumentStore store, TimeProvider time)
+        string id, CreateVersionRequest? request, IDocumentStorage store, TimeProvider time)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -210,7 +210,7 @@ public static class DocumentsApi
         return TypedResults.Created($"/api/documents/{id}/versions", new VersionInfo(version.Name, version.Revision, version.CreatedAt));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, DocumentStore store, DocumentRegistry registry)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, IDocumentStorage store, DocumentRegistry registry)
     {
         if (Find(id, store, out _) is { } problem)
         {
@@ -222,7 +222,7 @@ public static class DocumentsApi
         return TypedResults.NoContent();
     }
 
-    private static ProblemHttpResult? Find(string id, DocumentStore store, out StoredDocument document)
+    private static ProblemHttpResult? Find(string id, IDocumentStorage store, out StoredDocument document)
     {
         document = null!;
         if (!DocumentIds.IsValid(id))

@@ -11,7 +11,7 @@ namespace CollabEdit.Server.Documents;
 /// The lock guards only the map and the lease counts, never I/O.
 /// </summary>
 public sealed partial class DocumentRegistry(
-    DocumentStore store,
+    IDocumentStorage store,
     IOpBroadcaster broadcaster,
     IOptions<EditLimits> limits,
     IOptions<StorageOptions> storage,

@@ -25,7 +25,7 @@ public sealed partial class DocumentSession
     private const int MaxCatchupOps = 100_000;
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly DocumentStore _store;
+    private readonly IDocumentStorage _store;
     private readonly IOpBroadcaster _broadcaster;
     private readonly EditLimits _limits;
     private readonly StorageOptions _storage;
@@ -42,7 +42,7 @@ public sealed partial class DocumentSession
 
     public DocumentSession(
         string id,
-        DocumentStore store,
+        IDocumentStorage store,
         IOpBroadcaster broadcaster,
         EditLimits limits,
         StorageOptions storage,

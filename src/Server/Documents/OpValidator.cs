@@ -11,7 +11,7 @@ namespace CollabEdit.Server.Documents;
 /// submit, a REST restore): each refusal is too-large and changes nothing. The op's form (wire
 /// rules, base length, surrogates, revisions) is the authority's to check.
 /// </summary>
-internal sealed class OpValidator(EditLimits limits, DocumentStore store)
+internal sealed class OpValidator(EditLimits limits, IDocumentStorage store)
 {
     public void Check(ServerAuthority authority, SubmitRequest request)
     {

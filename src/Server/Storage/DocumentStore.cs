@@ -31,7 +31,7 @@ namespace CollabEdit.Server.Storage;
 /// retired: a LiteDB lookup and update per append cost more than the insert itself, and writing
 /// every row at every log checkpoint cost the server 8% of its CPU in S4.</para>
 /// </remarks>
-public sealed partial class DocumentStore : IDisposable
+public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 {
     private const int MaxRequestsPerTransaction = 1024;
 
@@ -73,6 +73,7 @@ public sealed partial class DocumentStore : IDisposable
     private readonly List<Action> _afterCommit = [];
     private long _journalBytesSinceCheckpoint;
     private long _maxStoredOpBytes = BsonMapping.MaxStoredOpBytes;
+    private int _disposed;
     private volatile string? _lastError;
 
     // A failed fdatasync may have dropped any page written before it, so after one no write is
@@ -118,6 +119,8 @@ public sealed partial class DocumentStore : IDisposable
     }
 
     public string FilePath { get; }
+
+    public string Location => FilePath;
 
     /// <summary>Null while writes succeed; the reason after a write failed, until one succeeds again.</summary>
     public string? LastError => _lastError;
@@ -247,6 +250,12 @@ public sealed partial class DocumentStore : IDisposable
 
     public void Dispose()
     {
+        // The container disposes it once as itself and once as IDocumentStorage.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.CompleteAdding();
         _writer.Join(); // The writer completes the syncer's queue when it ends.
         _syncer.Join();
