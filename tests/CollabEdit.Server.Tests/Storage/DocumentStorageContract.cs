@@ -31,6 +31,7 @@ public abstract class DocumentStorageContract
         var restarted = Restart(storage);
 
         AssertReads(restarted, "ranges", ops);
+        Assert.Equal(ops, restarted.ReadOps("ranges", 0, ops.Count));
     }
 
     [Fact]
@@ -163,14 +164,14 @@ public abstract class DocumentStorageContract
     }
 
     /// <summary>Every range and limit of <see cref="IDocumentStorage.ReadOps"/> answers exactly the expected ops, each once.</summary>
-    private static void AssertReads(IDocumentStorage storage, string documentId, List<StoredOp> expected)
+    internal static void AssertReads(IDocumentStorage storage, string documentId, IReadOnlyList<StoredOp> expected)
     {
         int last = expected.Count;
-        for (int after = 0; after <= last; after += 11)
+        for (int after = 0; after <= last; after += 7)
         {
-            for (int to = after; to <= last + 1; to += 9)
+            for (int to = after; to <= last + 1; to += 5)
             {
-                foreach (int limit in new[] { 1, 5, int.MaxValue })
+                foreach (int limit in new[] { 1, 3, int.MaxValue })
                 {
                     var read = storage.ReadOps(documentId, after, to, limit);
                     var want = expected.Where(op => op.Revision > after && op.Revision <= to).Take(limit).ToList();
@@ -180,6 +181,6 @@ public abstract class DocumentStorageContract
             }
         }
 
-        Assert.Equal(expected, storage.ReadOps(documentId, 0, last));
+        Assert.Equal(expected.Select(op => op.Revision), storage.ReadOps(documentId, 0, last).Select(op => op.Revision));
     }
 }
