@@ -1,5 +1,3 @@
-using CollabEdit.Server.Documents;
-
 namespace CollabEdit.Server.Hubs;
 
 /// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limit.</summary>
@@ -47,6 +45,3 @@ internal sealed class ConnectionState(string peerId, TokenBucket rateLimit)
         }
     }
 }
-
-/// <summary>A document a connection has open, under a lease on its session, with the name it joined as.</summary>
-internal sealed record OpenDocument(DocumentSession Session, string Name);
