@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using CollabEdit.Ot;
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +40,8 @@ public class StoreAppendBenchmarks
             _directory,
             new NoFaults(),
             new CollabEditMetrics(_services.GetRequiredService<IMeterFactory>()),
-            NullLogger<DocumentStore>.Instance);
+            NullLogger<DocumentStore>.Instance,
+            StorageOptions.DefaultCheckpointBytes);
         Task.WhenAll(_ids.Select(id => _store.CreateDocumentAsync(new StoredDocument(id, "bench", 0, _now, _now), ""))).GetAwaiter().GetResult();
     }
 

@@ -67,11 +67,3 @@ internal struct ComponentReader
         }
     }
 }
-
-internal enum ComponentKind
-{
-    None,
-    Retain,
-    Insert,
-    Delete,
-}

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Serialization;
 using CollabEdit.Ot.Json;
 
@@ -219,33 +218,8 @@ public sealed partial class TextOperation : IEquatable<TextOperation>
         return _hashCode;
     }
 
-    /// <summary>The wire form, e.g. <c>[5,"hello",-3,2]</c>.</summary>
-    public override string ToString()
-    {
-        var sb = new StringBuilder("[");
-        for (int i = 0; i < _components.Length; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(',');
-            }
-
-            switch (_components[i])
-            {
-                case Retain r:
-                    sb.Append(r.Count);
-                    break;
-                case Insert ins:
-                    sb.Append(System.Text.Json.JsonSerializer.Serialize(ins.Text));
-                    break;
-                case Delete d:
-                    sb.Append(-d.Count);
-                    break;
-            }
-        }
-
-        return sb.Append(']').ToString();
-    }
+    /// <summary>The wire form, e.g. <c>[5,"hello",-3,2]</c>, as JSON.</summary>
+    public override string ToString() => System.Text.Json.JsonSerializer.Serialize(this);
 
     /// <summary>Equality of operations by components.</summary>
     public static bool operator ==(TextOperation? left, TextOperation? right) =>

@@ -1,12 +1,22 @@
 namespace CollabEdit.Ot;
 
 /// <summary>
-/// The array wire form as plain values, for boundaries that receive an op loosely (a hub
-/// argument bound as <see cref="object"/>) and must validate it themselves: a positive integer
-/// is a retain, a non-empty string an insert, a negative integer a delete.
+/// The op's wire form, <c>[5,"hello",-3,2]</c>, shared by every format: <see cref="TokenOf"/>
+/// encodes a component, <see cref="WireDecoder"/> decodes tokens. Also the form as plain values,
+/// for boundaries that receive an op loosely (a hub argument bound as <see cref="object"/>) and
+/// must validate it themselves.
 /// </summary>
 public static class WireFormat
 {
+    /// <summary>The token a component is written as: an insert's text, a retain's count, a delete's negated count.</summary>
+    public static WireToken TokenOf(OpComponent component) => component switch
+    {
+        Retain r => new WireToken(r.Count, null),
+        Insert i => new WireToken(0, i.Text),
+        Delete d => new WireToken(-d.Count, null),
+        _ => throw new InvalidOperationException("Unknown component."),
+    };
+
     /// <summary>
     /// Parses the values of a wire array. Integers of any CLR integer type are accepted when they
     /// are non-zero and fit Int32; everything else (floats, null, booleans, nested arrays) throws
@@ -15,34 +25,27 @@ public static class WireFormat
     public static TextOperation Parse(IEnumerable<object?> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var builder = TextOperation.Builder();
-        int index = 0;
+        var decoder = new WireDecoder();
         foreach (object? value in values)
         {
             switch (value)
             {
-                case string { Length: 0 }:
-                    throw Invalid(index, "is an empty insert");
                 case string text:
-                    Wrap(index, () => builder.Insert(text));
+                    decoder.Text(text);
                     break;
+                case ulong u when u > long.MaxValue:
+                    throw decoder.NotAnInteger(u.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 case sbyte or byte or short or ushort or int or uint or long or ulong:
-                    long count = value is ulong u ? (u > long.MaxValue ? long.MaxValue : (long)u) : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-                    if (count == 0 || count > int.MaxValue || count < -int.MaxValue)
-                    {
-                        throw Invalid(index, $"must be a non-zero 32-bit integer, got {value}");
-                    }
-
-                    Wrap(index, () => count > 0 ? builder.Retain((int)count) : builder.Delete((int)-count));
+                    decoder.Count(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
                     break;
+                case UndecodableText:
+                    throw decoder.UndecodableText();
                 default:
-                    throw Invalid(index, $"must be an integer or a string, got {Describe(value)}");
+                    throw decoder.Other(Describe(value));
             }
-
-            index++;
         }
 
-        return builder.Build();
+        return decoder.Build();
     }
 
     /// <summary>The wire values of <paramref name="op"/>: ints and strings.</summary>
@@ -52,13 +55,8 @@ public static class WireFormat
         var values = new object[op.Components.Count];
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = op.Components[i] switch
-            {
-                Retain r => r.Count,
-                Insert ins => ins.Text,
-                Delete d => -d.Count,
-                _ => throw new InvalidOperationException("Unknown component."),
-            };
+            var token = TokenOf(op.Components[i]);
+            values[i] = token.IsText ? token.Text! : token.Count;
         }
 
         return values;
@@ -72,19 +70,4 @@ public static class WireFormat
         System.Collections.IEnumerable => "a nested array or object",
         _ => value.GetType().Name,
     };
-
-    private static void Wrap(int index, Func<TextOperationBuilder> add)
-    {
-        try
-        {
-            add();
-        }
-        catch (InvalidTextOperationException e)
-        {
-            throw Invalid(index, e.Message);
-        }
-    }
-
-    private static InvalidTextOperationException Invalid(int index, string problem) =>
-        new($"Parse: element {index} {problem}.");
 }

@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Text;
+using CollabEdit.Ot;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -9,14 +8,12 @@ namespace CollabEdit.Protocol;
 /// Reads loosely typed (<see cref="object"/>) arguments, such as a hub's op, without hiding
 /// malformed input. MessagePack's default decodes invalid UTF-8 (for example a lone surrogate
 /// written as WTF-8 by a JavaScript encoder) to U+FFFD, which would silently change an insert's
-/// length; here such a string becomes an <see cref="InvalidString"/> that validation rejects.
+/// length; here such a string becomes <see cref="UndecodableText"/>, which validation refuses by name.
 /// Integers come back as <see cref="long"/> (or <see cref="ulong"/> past Int64), floats as double.
 /// </summary>
 public sealed class StrictObjectFormatter : IMessagePackFormatter<object?>
 {
     public static readonly StrictObjectFormatter Instance = new();
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public void Serialize(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options) =>
         PrimitiveObjectFormatter.Instance.Serialize(ref writer, value, options);
@@ -38,7 +35,7 @@ public sealed class StrictObjectFormatter : IMessagePackFormatter<object?>
                 case MessagePackType.Float:
                     return reader.ReadDouble();
                 case MessagePackType.String:
-                    return ReadString(ref reader);
+                    return StrictUtf8.ReadString(ref reader) ?? (object)UndecodableText.Instance;
                 case MessagePackType.Array:
                     int count = reader.ReadArrayHeader();
                     var items = new object?[count];
@@ -58,34 +55,4 @@ public sealed class StrictObjectFormatter : IMessagePackFormatter<object?>
             reader.Depth--;
         }
     }
-
-    private static object ReadString(ref MessagePackReader reader)
-    {
-        var bytes = reader.ReadStringSequence();
-        if (bytes is null)
-        {
-            return InvalidString.Instance;
-        }
-
-        try
-        {
-            return StrictUtf8.GetString(bytes.Value.IsSingleSegment ? bytes.Value.FirstSpan : bytes.Value.ToArray());
-        }
-        catch (DecoderFallbackException)
-        {
-            return InvalidString.Instance;
-        }
-    }
-}
-
-/// <summary>A MessagePack string that was not valid UTF-8 (e.g. an encoded lone surrogate).</summary>
-public sealed class InvalidString
-{
-    public static readonly InvalidString Instance = new();
-
-    private InvalidString()
-    {
-    }
-
-    public override string ToString() => "a string that is not valid UTF-8";
 }

@@ -24,17 +24,14 @@ public sealed class TextOperationFormatter : IMessagePackFormatter<TextOperation
         writer.WriteArrayHeader(value.Components.Count);
         foreach (var component in value.Components)
         {
-            switch (component)
+            var token = WireFormat.TokenOf(component);
+            if (token.IsText)
             {
-                case Retain r:
-                    writer.Write(r.Count);
-                    break;
-                case Insert i:
-                    writer.Write(i.Text);
-                    break;
-                case Delete d:
-                    writer.Write(-d.Count);
-                    break;
+                writer.Write(token.Text);
+            }
+            else
+            {
+                writer.Write(token.Count);
             }
         }
     }
@@ -52,63 +49,32 @@ public sealed class TextOperationFormatter : IMessagePackFormatter<TextOperation
         }
 
         int count = reader.ReadArrayHeader();
-        var builder = TextOperation.Builder();
-        for (int index = 0; index < count; index++)
+        var decoder = new WireDecoder();
+        try
         {
-            try
+            for (int index = 0; index < count; index++)
             {
                 switch (reader.NextMessagePackType)
                 {
+                    case MessagePackType.Integer when reader.NextCode == MessagePackCode.UInt64:
+                        ulong large = reader.ReadUInt64();
+                        throw decoder.NotAnInteger(large.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     case MessagePackType.Integer:
-                        AddCount(builder, ReadInt32(ref reader, index), index);
+                        decoder.Count(reader.ReadInt64());
                         break;
                     case MessagePackType.String:
-                        string? text = reader.ReadString();
-                        if (string.IsNullOrEmpty(text))
-                        {
-                            throw Invalid(index, "is an empty insert");
-                        }
-
-                        builder.Insert(text);
+                        decoder.Text(StrictUtf8.ReadString(ref reader) ?? throw decoder.UndecodableText());
                         break;
                     default:
-                        throw Invalid(index, $"must be an integer or a string, got {reader.NextMessagePackType}");
+                        throw decoder.Other(reader.NextMessagePackType.ToString());
                 }
             }
-            catch (InvalidTextOperationException e)
-            {
-                throw new MessagePackSerializationException($"TextOperation: element {index}: {e.Message}", e);
-            }
         }
-
-        return builder.Build();
-    }
-
-    private static int ReadInt32(ref MessagePackReader reader, int index)
-    {
-        long value;
-        try
+        catch (InvalidTextOperationException e)
         {
-            value = reader.ReadInt64();
-        }
-        catch (OverflowException)
-        {
-            throw Invalid(index, "is an integer past Int32");
+            throw new MessagePackSerializationException(e.Message, e);
         }
 
-        if (value == 0 || value > int.MaxValue || value < -int.MaxValue)
-        {
-            throw Invalid(index, $"must be a non-zero 32-bit integer, got {value}");
-        }
-
-        return (int)value;
+        return decoder.Build();
     }
-
-    private static void AddCount(TextOperationBuilder builder, int count, int index)
-    {
-        _ = count > 0 ? builder.Retain(count) : builder.Delete(-count);
-    }
-
-    private static MessagePackSerializationException Invalid(int index, string problem) =>
-        new($"TextOperation: element {index} {problem}.");
 }

@@ -1,5 +1,6 @@
 using CollabEdit.Protocol;
 using CollabEdit.Server.Api;
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Documents;
 using CollabEdit.Server.Hubs;
@@ -26,36 +27,42 @@ public static class CollabEditApp
             ContentRootPath = AppContext.BaseDirectory,
             WebRootPath = FindWebRoot(),
         });
-        var options = builder.Configuration.GetSection(CollabEditOptions.Section).Get<CollabEditOptions>() ?? new CollabEditOptions();
         var services = builder.Services;
-        services.Configure<CollabEditOptions>(builder.Configuration.GetSection(CollabEditOptions.Section));
+        services.AddCollabEditSettings(builder.Configuration);
+
+        // Needed while building, so validated now rather than at start like the rest.
+        var storage = CollabEditSettings.Read<StorageOptions>(builder.Configuration);
+        var connections = CollabEditSettings.Read<ConnectionLimits>(builder.Configuration);
 
         // Taken first, before anything opens the LiteDB file, and held for the process's life.
-        var dataLock = DataDirectoryLock.Acquire(options.DataPath);
+        var dataLock = DataDirectoryLock.Acquire(storage.DataPath);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CollabEditMetrics>();
         services.AddSingleton<IWriteFaultInjector, NoWriteFaults>();
         services.AddSingleton(sp => new DocumentStore(
             dataLock,
-            sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.DataPath,
+            storage.DataPath,
             sp.GetRequiredService<IWriteFaultInjector>(),
             sp.GetRequiredService<CollabEditMetrics>(),
             sp.GetRequiredService<ILogger<DocumentStore>>(),
-            sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.CheckpointBytes));
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.CheckpointBytes));
+        services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<DocumentStore>());
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<DocumentRegistry>();
+        services.AddHostedService<SessionShutdown>();
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
+        services.AddExceptionHandler<CollabExceptionHandler>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         services.AddSignalR(hub =>
             {
-                hub.MaximumReceiveMessageSize = options.MaxMessageBytes;
+                hub.MaximumReceiveMessageSize = connections.MaxMessageBytes;
 
-                // The browser client gives up on a silent server after 6 s (to notice a dead
+                // The browser client gives up on a silent server after 4 s (to notice a dead
                 // network quickly), so an idle connection must hear a ping well within that.
                 hub.KeepAliveInterval = TimeSpan.FromSeconds(2);
-                hub.ClientTimeoutInterval = options.ClientTimeout;
+                hub.ClientTimeoutInterval = connections.ClientTimeout;
                 hub.EnableDetailedErrors = false;
                 hub.AddFilter<HubErrorFilter>();
             })
@@ -78,10 +85,6 @@ public static class CollabEditApp
 
         // The editor page has a shareable URL per document.
         app.MapFallbackToFile("/d/{id}", "editor.html");
-
-        // Stop the sessions (each writes a snapshot) before the store closes.
-        app.Lifetime.ApplicationStopping.Register(() =>
-            app.Services.GetRequiredService<DocumentRegistry>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }
 

@@ -1,5 +1,6 @@
 using CollabEdit.Server;
 using CollabEdit.Server.Storage;
+using Microsoft.Extensions.Options;
 
 try
 {
@@ -10,5 +11,10 @@ try
 catch (DataDirectoryInUseException e)
 {
     Console.Error.WriteLine($"CollabEdit: {e.Message}");
+    return 2;
+}
+catch (OptionsValidationException e)
+{
+    Console.Error.WriteLine($"CollabEdit: invalid configuration: {e.Message}");
     return 2;
 }

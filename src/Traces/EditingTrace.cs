@@ -30,13 +30,14 @@ public sealed class EditingTrace
     /// <summary>Every patch in order: one edit each.</summary>
     public IEnumerable<TracePatch> Patches => Transactions.SelectMany(t => t.Patches);
 
-    /// <summary>The trace names shipped in shared/traces.</summary>
+    /// <summary>The trace names shipped in the repository's tests/traces.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["automerge-paper", "seph-blog1", "rustcode", "sveltecomponent", "json-crdt-patch"];
 
     /// <summary>
-    /// The folder holding the traces: <c>COLLABEDIT_TRACES</c> if set, else <c>shared/traces</c>
-    /// beside the repository (found by walking up from the app's folder to CollabEdit.sln).
+    /// The folder holding the traces: <c>COLLABEDIT_TRACES</c> if set, else the repository's own
+    /// <c>tests/traces</c> (the repository is found by walking up from the app's folder to
+    /// CollabEdit.sln), so a clone with nothing beside it runs the trace tests.
     /// </summary>
     public static string Directory
     {
@@ -52,7 +53,7 @@ public sealed class EditingTrace
             {
                 if (File.Exists(Path.Combine(dir.FullName, "CollabEdit.sln")))
                 {
-                    return Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared", "traces");
+                    return Path.Combine(dir.FullName, "tests", "traces");
                 }
             }
 

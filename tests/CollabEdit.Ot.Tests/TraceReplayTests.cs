@@ -2,10 +2,29 @@ using CollabEdit.Traces;
 
 namespace CollabEdit.Ot.Tests;
 
-/// <summary>Every shared trace, replayed as operations, must end exactly at its endContent.</summary>
+/// <summary>Every trace in tests/traces, replayed as operations, must end exactly at its endContent.</summary>
 public sealed class TraceReplayTests
 {
     public static TheoryData<string> Traces => [.. EditingTrace.Names];
+
+    [Fact]
+    public void Directory_IsTheOverrideIfSet_ElseTheRepositorysOwnCopy()
+    {
+        string? configured = Environment.GetEnvironmentVariable("COLLABEDIT_TRACES");
+
+        string folder = EditingTrace.Directory;
+
+        if (!string.IsNullOrEmpty(configured))
+        {
+            Assert.Equal(configured, folder);
+            return;
+        }
+
+        // A clone with nothing beside it must find every trace inside itself.
+        Assert.True(File.Exists(Path.Combine(folder, "..", "..", "CollabEdit.sln")), folder);
+        Assert.Equal(Path.Combine("tests", "traces"), Path.GetRelativePath(Path.Combine(folder, "..", ".."), folder));
+        Assert.All(EditingTrace.Names, name => Assert.True(File.Exists(Path.Combine(folder, name + ".json.gz")), name));
+    }
 
     [Theory]
     [MemberData(nameof(Traces))]

@@ -88,6 +88,43 @@ public sealed class WireFormatTests
         Assert.False(string.IsNullOrEmpty(e.Message), what);
     }
 
+    [Theory]
+    [InlineData("[0]", new object[] { 0 })]
+    [InlineData("[3,\"\"]", new object[] { 3, "" })]
+    [InlineData("[3000000000]", new object[] { 3_000_000_000L })]
+    [InlineData("[2,-2147483648]", new object[] { 2, int.MinValue })]
+    public void EveryFormat_RefusesTheSameOpWithTheSameMessage(string json, object[] values)
+    {
+        byte[] bytes = MessagePackSerializer.Serialize(values, MessagePack.Resolvers.ContractlessStandardResolver.Options);
+
+        string fromJson = Innermost(Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<TextOperation>(json)));
+        string fromMessagePack = Innermost(Assert.ThrowsAny<MessagePackSerializationException>(
+            () => MessagePackSerializer.Deserialize<TextOperation>(bytes, CollabEditResolver.Options)));
+        string fromValues = Innermost(Assert.Throws<InvalidTextOperationException>(() => WireFormat.Parse(values)));
+
+        Assert.Equal(fromJson, fromMessagePack);
+        Assert.Equal(fromJson, fromValues);
+        Assert.StartsWith("TextOperation: element ", fromJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MessagePack_InsertThatIsNotValidUtf8_IsRefusedByName()
+    {
+        // fixarray(2), fixstr(3) ED A0 BD (a lone surrogate as WTF-8), positive fixint 3.
+        byte[] bytes = [0x92, 0xA3, 0xED, 0xA0, 0xBD, 0x03];
+
+        var typed = Assert.ThrowsAny<MessagePackSerializationException>(
+            () => MessagePackSerializer.Deserialize<TextOperation>(bytes, CollabEditResolver.Options));
+        var loose = MessagePackSerializer.Deserialize<object?[]>(bytes, CollabEditResolver.Options);
+        var parsed = Assert.Throws<InvalidTextOperationException>(() => WireFormat.Parse(loose));
+
+        Assert.Equal("TextOperation: element 0 is text that is not valid UTF-8 (such as a lone surrogate).", Innermost(typed));
+        Assert.Equal(Innermost(typed), parsed.Message);
+    }
+
+    /// <summary>The codec's own message: the serializers wrap it in exceptions of their own.</summary>
+    private static string Innermost(Exception e) => e.InnerException is null ? e.Message : Innermost(e.InnerException);
+
     [Fact]
     public void MessagePack_NotAnArray_IsRejected()
     {

@@ -5,12 +5,14 @@ using CollabEdit.Client;
 using CollabEdit.Ot;
 using CollabEdit.Protocol;
 using CollabEdit.Server.Api;
+using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEdit.Server.Tests;
 
 /// <summary>
-/// The document history REST API (DESIGN.md), every endpoint, against the real server. The tests
+/// The document history REST API (docs/design.md), every endpoint, against the real server. The tests
 /// share one server (each with its own document); those that need other settings start their own.
 /// </summary>
 public sealed class DocumentsApiTests(DocumentsApiTests.ServerFixture fixture) : IClassFixture<DocumentsApiTests.ServerFixture>
@@ -525,7 +527,8 @@ public sealed class DocumentsApiTests(DocumentsApiTests.ServerFixture fixture) :
     public async Task Restore_OfATextTooLargeToStoreAsOneOp_Is413_AndChangesNothing()
     {
         // Arrange: a server whose stored-op bound is tiny, and a document typed down from 2,000 characters.
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxStoredOpBytes"] = "4000" });
+        await using var server = await RunningServer.StartAsync();
+        server.App.Services.GetRequiredService<DocumentStore>().MaxStoredOpBytes = 4000;
         var typed = await TypeAsync(server, [new Edit(0, 2000, "")], initial: new string('b', 2000));
 
         // Act: restoring revision 0 inserts 2,000 characters again, more than the bound.

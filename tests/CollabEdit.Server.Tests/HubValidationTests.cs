@@ -2,10 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CollabEdit.Protocol;
 using CollabEdit.Server.Api;
+using CollabEdit.Server.Storage;
 using CollabEdit.Server.Documents;
 using MessagePack;
 using MessagePack.Formatters;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace CollabEdit.Server.Tests;
@@ -100,23 +102,39 @@ public sealed class HubValidationTests
     }
 
     [Fact]
-    public async Task Submit_BaseRevisionOlderThanKeptHistory_IsRevisionTooOld()
+    public async Task Submit_AfterAReload_BaseAtMaxRevisionLagIsTransformed_AndOneOlderIsRevisionTooOld()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
-        var (id, connection, _) = await OpenNewDocumentAsync(server, "");
-        await AppendCommitsAsync(connection, id, count: 30);
+        // Reloaded from a snapshot at revision 30, the session holds no ops in memory until it
+        // reads the window: a base inside the lag is transformed only if that read came first.
+        var settings = new Dictionary<string, string> { ["MaxRevisionLag"] = "5", ["SnapshotInterval"] = "2" };
+        string dataPath = RunningServer.NewDataPath();
+        string id;
+        await using (var first = await RunningServer.StartAsync(dataPath, settings))
+        {
+            first.KeepData = true;
+            (id, var writer, _) = await OpenNewDocumentAsync(first, "");
+            await AppendCommitsAsync(writer, id, count: 30);
+        }
+
+        await using var server = await RunningServer.StartAsync(dataPath, settings);
+        var connection = await server.ConnectAsync();
+        await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "tester").WaitAsync(Timeouts.Call);
         var before = await server.GetDocumentAsync(id);
 
-        await RejectedAsync(ErrorCodes.RevisionTooOld, () => SubmitAsync(connection, id, 31, 0, new object[] { "x" }));
-
+        await RejectedAsync(ErrorCodes.RevisionTooOld, () => SubmitAsync(connection, id, 31, 24, new object[] { 24, "y" }));
         await AssertUnchangedAsync(server, id, before);
-        await AssertUsableAsync(server, connection, id, seq: 32);
+        var ack = await SubmitAsync(connection, id, 32, 25, new object[] { 25, "y" });
+
+        Assert.Equal(31, ack.Revision);
+        // Each later "x" was appended where "y" would go, and the first committed goes left.
+        Assert.Equal(new string('x', 30) + "y", (await server.GetDocumentAsync(id)).Text);
     }
 
     [Fact]
     public async Task Submit_BaseLaggingFurtherThanMaxRevisionLag_IsRevisionTooOld()
     {
-        // 20 commits behind with a maximum lag of 5: the documented limit, whatever history happens to be in memory.
+        // 20 commits behind with a maximum lag of 5: all 20 ops are still in memory (history is
+        // trimmed in chunks), so only the lag itself can refuse this base.
         await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
         var (id, connection, _) = await OpenNewDocumentAsync(server, "");
         await AppendCommitsAsync(connection, id, count: 20);
@@ -150,7 +168,14 @@ public sealed class HubValidationTests
         await using var server = await RunningServer.StartAsync();
         var (id, connection, before) = await OpenNewDocumentAsync(server, "abc", json);
 
-        await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, new LoneSurrogateInsert()));
+        var error = await Assert.ThrowsAsync<HubException>(() => SubmitAsync(connection, id, 1, 0, new LoneSurrogateInsert()));
+
+        AssertErrorMessage(ErrorCodes.InvalidOp, error.Message);
+        if (!json)
+        {
+            // MessagePack's strict reader marks the bytes it cannot decode; the reason says so.
+            Assert.Contains("not valid UTF-8", ServerReason(error.Message), StringComparison.Ordinal);
+        }
 
         await AssertUnchangedAsync(server, id, before);
         await AssertUsableAsync(server, connection, id, seq: 2);
@@ -237,7 +262,8 @@ public sealed class HubValidationTests
     [Fact]
     public async Task Submit_OpThatCouldOutgrowAStorageRow_IsTooLarge()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxStoredOpBytes"] = "4000" });
+        await using var server = await RunningServer.StartAsync();
+        server.App.Services.GetRequiredService<DocumentStore>().MaxStoredOpBytes = 4000;
         var (id, connection, before) = await OpenNewDocumentAsync(server, new string('a', 100));
 
         // 200 components (a "y" after each character): about 6,900 bytes stored as transformed and as sent.

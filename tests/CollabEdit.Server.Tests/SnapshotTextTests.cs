@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Storage;
 using LiteDB;
@@ -66,7 +67,7 @@ public sealed class SnapshotTextTests
             new NoWriteFaults(),
             new CollabEditMetrics(services.GetRequiredService<IMeterFactory>()),
             NullLogger<DocumentStore>.Instance,
-            32 * 1024 * 1024);
+            StorageOptions.DefaultCheckpointBytes);
 
         try
         {

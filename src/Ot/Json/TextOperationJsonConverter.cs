@@ -19,35 +19,31 @@ public sealed class TextOperationJsonConverter : JsonConverter<TextOperation>
             throw new JsonException($"TextOperation: expected an array, got {reader.TokenType}.");
         }
 
-        var builder = TextOperation.Builder();
-        int index = 0;
-        while (reader.Read())
+        var decoder = new WireDecoder();
+        try
         {
-            switch (reader.TokenType)
+            while (reader.Read())
             {
-                case JsonTokenType.EndArray:
-                    return builder.Build();
-                case JsonTokenType.Number when reader.TryGetInt32(out int count) && count != 0:
-                    Add(builder, count, index);
-                    break;
-                case JsonTokenType.Number:
-                    throw new JsonException(
-                        $"TextOperation: element {index} must be a non-zero 32-bit integer, got {reader.GetDouble()}.");
-                case JsonTokenType.String:
-                    string text = reader.GetString()!;
-                    if (text.Length == 0)
-                    {
-                        throw new JsonException($"TextOperation: element {index} is an empty insert.");
-                    }
-
-                    AddInsert(builder, text, index);
-                    break;
-                default:
-                    throw new JsonException(
-                        $"TextOperation: element {index} must be an integer or a string, got {reader.TokenType}.");
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.EndArray:
+                        return decoder.Build();
+                    case JsonTokenType.Number when reader.TryGetInt64(out long count):
+                        decoder.Count(count);
+                        break;
+                    case JsonTokenType.Number:
+                        throw decoder.NotAnInteger(reader.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    case JsonTokenType.String:
+                        decoder.Text(reader.GetString()!);
+                        break;
+                    default:
+                        throw decoder.Other(reader.TokenType.ToString());
+                }
             }
-
-            index++;
+        }
+        catch (InvalidTextOperationException e)
+        {
+            throw new JsonException(e.Message, e);
         }
 
         throw new JsonException("TextOperation: the array is not closed.");
@@ -59,50 +55,17 @@ public sealed class TextOperationJsonConverter : JsonConverter<TextOperation>
         writer.WriteStartArray();
         foreach (var component in value.Components)
         {
-            switch (component)
+            var token = WireFormat.TokenOf(component);
+            if (token.IsText)
             {
-                case Retain r:
-                    writer.WriteNumberValue(r.Count);
-                    break;
-                case Insert i:
-                    writer.WriteStringValue(i.Text);
-                    break;
-                case Delete d:
-                    writer.WriteNumberValue(-d.Count);
-                    break;
+                writer.WriteStringValue(token.Text);
+            }
+            else
+            {
+                writer.WriteNumberValue(token.Count);
             }
         }
 
         writer.WriteEndArray();
-    }
-
-    private static void Add(TextOperationBuilder builder, int count, int index)
-    {
-        try
-        {
-            // int.MinValue has no positive counterpart: -count would overflow.
-            if (count == int.MinValue)
-            {
-                throw new InvalidTextOperationException($"Delete: the count {count} is out of range.");
-            }
-
-            _ = count > 0 ? builder.Retain(count) : builder.Delete(-count);
-        }
-        catch (InvalidTextOperationException e)
-        {
-            throw new JsonException($"TextOperation: element {index}: {e.Message}", e);
-        }
-    }
-
-    private static void AddInsert(TextOperationBuilder builder, string text, int index)
-    {
-        try
-        {
-            builder.Insert(text);
-        }
-        catch (InvalidTextOperationException e)
-        {
-            throw new JsonException($"TextOperation: element {index}: {e.Message}", e);
-        }
     }
 }

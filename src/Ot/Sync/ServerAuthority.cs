@@ -8,6 +8,9 @@ namespace CollabEdit.Ot.Sync;
 /// </summary>
 public sealed class ServerAuthority
 {
+    /// <summary>How many committed ops are kept when the owner does not say: a submit may lag this far.</summary>
+    public const int DefaultMaxHistory = 1000;
+
     private readonly TextDocument _document;
     private readonly int _maxHistory;
 
@@ -26,7 +29,7 @@ public sealed class ServerAuthority
     /// <paramref name="revision"/>, so submits based on older revisions can still be transformed and
     /// retries recognised. At most <paramref name="maxHistory"/> ops are kept.
     /// </summary>
-    public ServerAuthority(string text, int revision = 0, int maxHistory = 1000, IEnumerable<CommittedOp>? recent = null)
+    public ServerAuthority(string text, int revision = 0, int maxHistory = DefaultMaxHistory, IEnumerable<CommittedOp>? recent = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(revision);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxHistory, 1);

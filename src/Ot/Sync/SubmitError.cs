@@ -1,6 +1,9 @@
 namespace CollabEdit.Ot.Sync;
 
-/// <summary>Why the authority refused a submit. Each maps to one error code at the hub.</summary>
+/// <summary>
+/// Why the authority refused a submit. The server's session maps <see cref="RevisionTooOld"/> to
+/// the error code revision-too-old and every other refusal to invalid-op.
+/// </summary>
 public enum SubmitError
 {
     /// <summary>No error: the submit was committed or recognised as a retry.</summary>

@@ -1,5 +1,6 @@
 using CollabEdit.Ot;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Documents;
 using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,9 +9,10 @@ using Microsoft.Extensions.Options;
 namespace CollabEdit.Server.Api;
 
 /// <summary>
-/// The document history REST API (DESIGN.md). JSON in and out; every error is an RFC 7807
-/// problem detail. Reads come from the store (durable state only); anything that changes the
-/// text (restore) goes through the document's session like any client's op.
+/// The document history REST API (docs/design.md). JSON in and out; every error is an RFC 7807
+/// problem detail (an exception with an error code is answered by <see cref="CollabExceptionHandler"/>).
+/// Reads come from the store (durable state only); anything that changes the text (restore) goes
+/// through the document's session like any client's op.
 /// </summary>
 public static class DocumentsApi
 {
@@ -36,14 +38,14 @@ public static class DocumentsApi
         return routes;
     }
 
-    private static Ok<ClientLimits> Limits(IOptions<CollabEditOptions> options) =>
-        TypedResults.Ok(new ClientLimits(options.Value.MaxOpLength, options.Value.MaxDocumentLength));
+    private static Ok<ClientLimits> Limits(IOptions<EditLimits> limits) =>
+        TypedResults.Ok(new ClientLimits(limits.Value.MaxOpLength, limits.Value.MaxDocumentLength));
 
-    private static Ok<DocumentSummary[]> List(DocumentStore store) =>
+    private static Ok<DocumentSummary[]> List(IDocumentStorage store) =>
         TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());
 
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
-        CreateDocumentRequest? request, DocumentStore store, IOptions<CollabEditOptions> options, TimeProvider time)
+        CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time)
     {
         string title = string.IsNullOrWhiteSpace(request?.Title) ? "Untitled" : request.Title.Trim();
         string text = request?.Text ?? "";
@@ -52,9 +54,9 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid title", $"The title is longer than {MaxTitleLength} characters.");
         }
 
-        if (text.Length > options.Value.MaxDocumentLength)
+        if (text.Length > limits.Value.MaxDocumentLength)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, $"The text is longer than {options.Value.MaxDocumentLength} UTF-16 code units.");
+            return Problem(ErrorCodes.TooLarge, $"The text is longer than {limits.Value.MaxDocumentLength} UTF-16 code units.");
         }
 
         if (HasLoneSurrogate(text) || HasLoneSurrogate(title))
@@ -69,7 +71,7 @@ public static class DocumentsApi
         return TypedResults.Created($"/api/documents/{document.Id}", details);
     }
 
-    private static Results<Ok<DocumentDetails>, ProblemHttpResult> Get(string id, DocumentStore store)
+    private static Results<Ok<DocumentDetails>, ProblemHttpResult> Get(string id, IDocumentStorage store)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -81,7 +83,7 @@ public static class DocumentsApi
     }
 
     private static Results<Ok<HistoryEntry[]>, ProblemHttpResult> History(
-        string id, DocumentStore store, IOptions<CollabEditOptions> options, int? from = null, int? limit = null)
+        string id, IDocumentStorage store, IOptions<EditLimits> limits, int? from = null, int? limit = null)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -95,16 +97,16 @@ public static class DocumentsApi
             return OutOfRange("from", after, document.Revision);
         }
 
-        if (pageSize < 1 || pageSize > options.Value.MaxHistoryPage)
+        if (pageSize < 1 || pageSize > limits.Value.MaxHistoryPage)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be 1…{options.Value.MaxHistoryPage}, got {pageSize}.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be 1…{limits.Value.MaxHistoryPage}, got {pageSize}.");
         }
 
         var ops = store.ReadOps(id, after, document.Revision, pageSize);
         return TypedResults.Ok(ops.Select(op => new HistoryEntry(op.Revision, op.Operation, op.Author, op.Timestamp)).ToArray());
     }
 
-    private static Results<Ok<RevisionText>, ProblemHttpResult> TextAt(string id, int revision, DocumentStore store)
+    private static Results<Ok<RevisionText>, ProblemHttpResult> TextAt(string id, int revision, IDocumentStorage store)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -119,7 +121,7 @@ public static class DocumentsApi
         return TypedResults.Ok(new RevisionText(revision, store.TextAt(id, revision)));
     }
 
-    private static Results<Ok<DiffResult>, ProblemHttpResult> Diff(string id, DocumentStore store, int? from = null, int? to = null)
+    private static Results<Ok<DiffResult>, ProblemHttpResult> Diff(string id, IDocumentStorage store, int? from = null, int? to = null)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -155,7 +157,7 @@ public static class DocumentsApi
     }
 
     private static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> RestoreAsync(
-        string id, RestoreRequest? request, DocumentStore store, DocumentRegistry registry)
+        string id, RestoreRequest? request, IDocumentStorage store, DocumentRegistry registry)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -172,19 +174,13 @@ public static class DocumentsApi
             return OutOfRange("revision", revision, document.Revision);
         }
 
+        // A refusal (too-large, say) or a failed write propagates to CollabExceptionHandler.
         string text = store.TextAt(id, revision);
-        try
-        {
-            int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, $"Restore of revision {revision}")).ConfigureAwait(false);
-            return TypedResults.Ok(new RestoreResult(committed, revision));
-        }
-        catch (CollabException e) when (e.Code == ErrorCodes.TooLarge)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, e.Message);
-        }
+        int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, $"Restore of revision {revision}")).ConfigureAwait(false);
+        return TypedResults.Ok(new RestoreResult(committed, revision));
     }
 
-    private static Results<Ok<VersionInfo[]>, ProblemHttpResult> Versions(string id, DocumentStore store)
+    private static Results<Ok<VersionInfo[]>, ProblemHttpResult> Versions(string id, IDocumentStorage store)
     {
         if (Find(id, store, out _) is { } problem)
         {
@@ -195,7 +191,7 @@ public static class DocumentsApi
     }
 
     private static async Task<Results<Created<VersionInfo>, ProblemHttpResult>> CreateVersionAsync(
-        string id, CreateVersionRequest? request, DocumentStore store, TimeProvider time)
+        string id, CreateVersionRequest? request, IDocumentStorage store, TimeProvider time)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -220,7 +216,7 @@ public static class DocumentsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string id, DocumentStore store, DocumentRegistry registry, IOpBroadcaster broadcaster)
+        string id, IDocumentStorage store, DocumentRegistry registry, IOpBroadcaster broadcaster)
     {
         if (Find(id, store, out _) is { } problem)
         {
@@ -236,7 +232,7 @@ public static class DocumentsApi
         return TypedResults.NoContent();
     }
 
-    private static ProblemHttpResult? Find(string id, DocumentStore store, out StoredDocument document)
+    private static ProblemHttpResult? Find(string id, IDocumentStorage store, out StoredDocument document)
     {
         document = null!;
         if (!DocumentIds.IsValid(id))
@@ -247,7 +243,7 @@ public static class DocumentsApi
         var found = store.GetDocument(id);
         if (found is null)
         {
-            return Problem(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"No document {id}.");
+            return Problem(ErrorCodes.NotFound, $"No document {id}.");
         }
 
         document = found;
@@ -259,6 +255,9 @@ public static class DocumentsApi
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title);
+
+    /// <summary>A problem titled with an error code, at the status <see cref="ErrorStatus"/> maps it to.</summary>
+    private static ProblemHttpResult Problem(string code, string detail) => Problem(ErrorStatus.Of(code), code, detail);
 
     private static bool HasLoneSurrogate(string text) => Utf16.IndexOfLoneSurrogate(text) >= 0;
 }

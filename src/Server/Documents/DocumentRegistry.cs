@@ -1,3 +1,4 @@
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -10,9 +11,10 @@ namespace CollabEdit.Server.Documents;
 /// The lock guards only the map and the lease counts, never I/O.
 /// </summary>
 public sealed partial class DocumentRegistry(
-    DocumentStore store,
+    IDocumentStorage store,
     IOpBroadcaster broadcaster,
-    IOptions<CollabEditOptions> options,
+    IOptions<EditLimits> limits,
+    IOptions<StorageOptions> storage,
     TimeProvider time,
     CollabEditMetrics metrics,
     ILoggerFactory loggers) : IAsyncDisposable
@@ -44,7 +46,7 @@ public sealed partial class DocumentRegistry(
         {
             if (!_sessions.TryGetValue(documentId, out var session))
             {
-                session = new DocumentSession(documentId, store, broadcaster, options.Value, time, metrics, _loggers.CreateLogger<DocumentSession>());
+                session = new DocumentSession(documentId, store, broadcaster, limits.Value, storage.Value, time, metrics, _loggers.CreateLogger<DocumentSession>());
                 _sessions.Add(documentId, session);
                 metrics.DocumentOpened();
             }
@@ -64,8 +66,8 @@ public sealed partial class DocumentRegistry(
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> on the document's session under a lease, retrying once on a
-    /// fresh session if the one found was being unloaded.
+    /// Runs <paramref name="action"/> on the document's session under a lease, retrying on a fresh
+    /// session (up to three times) if the one found was being unloaded.
     /// </summary>
     public async Task<T> RunAsync<T>(string documentId, Func<DocumentSession, Task<T>> action)
     {
@@ -88,7 +90,7 @@ public sealed partial class DocumentRegistry(
     }
 
     /// <summary>Unloads every document nobody holds that has been idle for <paramref name="idleFor"/>.</summary>
-    public async Task<int> UnloadIdleAsync(TimeSpan idleFor)
+    public async Task UnloadIdleAsync(TimeSpan idleFor)
     {
         var now = time.GetUtcNow();
         List<DocumentSession> idle;
@@ -105,8 +107,6 @@ public sealed partial class DocumentRegistry(
         {
             await CloseAsync(session).ConfigureAwait(false);
         }
-
-        return idle.Count;
     }
 
     /// <summary>Unloads <paramref name="documentId"/> now, whoever holds it (used when it is deleted).</summary>

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using CollabEdit.Ot;
 using CollabEdit.Ot.Sync;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Storage;
 
@@ -24,23 +25,27 @@ public sealed partial class DocumentSession
     private const int MaxCatchupOps = 100_000;
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly DocumentStore _store;
+    private readonly IDocumentStorage _store;
     private readonly IOpBroadcaster _broadcaster;
-    private readonly CollabEditOptions _options;
+    private readonly EditLimits _limits;
+    private readonly StorageOptions _storage;
+    private readonly OpValidator _validator;
     private readonly TimeProvider _time;
     private readonly CollabEditMetrics _metrics;
     private readonly ILogger _log;
     private ServerAuthority? _authority;
     private int _snapshotRevision;
+    private long _lastActivityTicks;
 
     // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
     private (int After, int UpTo) _olderHistory;
 
     public DocumentSession(
         string id,
-        DocumentStore store,
+        IDocumentStorage store,
         IOpBroadcaster broadcaster,
-        CollabEditOptions options,
+        EditLimits limits,
+        StorageOptions storage,
         TimeProvider time,
         CollabEditMetrics metrics,
         ILogger log)
@@ -48,7 +53,9 @@ public sealed partial class DocumentSession
         Id = id;
         _store = store;
         _broadcaster = broadcaster;
-        _options = options;
+        _limits = limits;
+        _storage = storage;
+        _validator = new OpValidator(limits, store);
         _time = time;
         _metrics = metrics;
         _log = log;
@@ -64,7 +71,16 @@ public sealed partial class DocumentSession
     /// <summary>Leases held by connections and requests; managed by the registry under its lock.</summary>
     internal int Leases { get; set; }
 
-    internal DateTimeOffset LastActivity { get; set; }
+    /// <summary>
+    /// When the session last finished a batch or lost a lease. Written by the session's loop
+    /// without the registry's lock and read under it, so it is kept as ticks read and written
+    /// whole (a DateTimeOffset is two fields, and a read could tear).
+    /// </summary>
+    internal DateTimeOffset LastActivity
+    {
+        get => new(Volatile.Read(ref _lastActivityTicks), TimeSpan.Zero);
+        set => Volatile.Write(ref _lastActivityTicks, value.UtcTicks);
+    }
 
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
@@ -77,9 +93,6 @@ public sealed partial class DocumentSession
 
     /// <summary>Commits the op that turns the current text into <paramref name="text"/>; returns its revision.</summary>
     public Task<int> RestoreAsync(string text, string author) => Send(new RestoreCommand(text, author));
-
-    /// <summary>The current durable revision.</summary>
-    public Task<int> RevisionAsync() => Send(new RevisionCommand());
 
     /// <summary>Writes a snapshot if the text moved since the last one, then stops the loop.</summary>
     public Task CloseAsync() => Send(new CloseCommand());
@@ -163,7 +176,7 @@ public sealed partial class DocumentSession
 
             foreach (var pending in committed)
             {
-                _broadcaster.Broadcast(pending.Op, pending.ConnectionId);
+                _broadcaster.Broadcast(Id, pending.Op.Revision, pending.Op.Operation, pending.Op.PeerId, pending.ConnectionId);
             }
 
             LastActivity = _time.GetUtcNow();
@@ -197,10 +210,6 @@ public sealed partial class DocumentSession
                 var opened = new OpenedDocument(authority.Revision, authority.Document.ToString());
                 answers.Add(() => open.Completion.TrySetResult(opened));
                 break;
-            case RevisionCommand revision:
-                int current = authority.Revision;
-                answers.Add(() => revision.Completion.TrySetResult(current));
-                break;
             case SubmitCommand submit:
                 LoadOlderHistory();
                 int committedAs = Commit(submit.Request, committed);
@@ -228,19 +237,7 @@ public sealed partial class DocumentSession
     {
         var authority = _authority!;
 
-        // Transforming keeps every insert and can only drop deletes, so this bounds the new length.
-        long growth = (long)request.Operation.TargetLength - request.Operation.BaseLength;
-        if (authority.Document.Length + growth > _options.MaxDocumentLength)
-        {
-            throw new CollabException(ErrorCodes.TooLarge, $"The document would exceed {_options.MaxDocumentLength} UTF-16 code units.");
-        }
-
-        // An acknowledged op must fit in one LiteDB row: refuse one whose stored form could outgrow it.
-        if (StoredBytesBound(authority, request) > Math.Min(_options.MaxStoredOpBytes, BsonMapping.MaxStoredOpBytes))
-        {
-            throw new CollabException(ErrorCodes.TooLarge, "The op would be too large to store once transformed.");
-        }
-
+        _validator.Check(authority, request);
         var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
         switch (result.Error)
         {
@@ -260,23 +257,6 @@ public sealed partial class DocumentSession
         }
 
         return result.Revision;
-    }
-
-    /// <summary>
-    /// An upper bound on an op's size in storage, as transformed and as sent. Transforming keeps
-    /// the op's inserts and splits it at most at each component of the ops it passes.
-    /// </summary>
-    private static long StoredBytesBound(ServerAuthority authority, SubmitRequest request)
-    {
-        long own = request.Operation.Components.Count;
-        long text = request.Operation.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0);
-        long passed = 0;
-        if (request.BaseRevision >= authority.OldestBaseRevision && request.BaseRevision <= authority.Revision)
-        {
-            passed = authority.Since(request.BaseRevision).Sum(op => (long)op.Operation.Components.Count);
-        }
-
-        return BsonMapping.StoredOpBytesBound(own + passed + 1, text) + BsonMapping.StoredOpBytesBound(own, text);
     }
 
     private List<StoredOp> Catchup(int fromRevision, List<PendingOp> committed)
@@ -308,7 +288,7 @@ public sealed partial class DocumentSession
     private async Task<bool> PersistAsync(List<Command> batch, List<PendingOp> committed)
     {
         var authority = _authority!;
-        Snapshot? snapshot = committed.Count > 0 && authority.Revision - _snapshotRevision >= _options.SnapshotInterval
+        Snapshot? snapshot = committed.Count > 0 && authority.Revision - _snapshotRevision >= _storage.SnapshotInterval
             ? new Snapshot(authority.Revision, authority.Document.ToString())
             : null;
         try
@@ -411,9 +391,9 @@ public sealed partial class DocumentSession
         }
 
         _snapshotRevision = snapshot.Revision;
-        _olderHistory = (Math.Max(0, revision - _options.MaxRevisionLag), snapshot.Revision);
+        _olderHistory = (Math.Max(0, revision - _limits.MaxRevisionLag), snapshot.Revision);
         LogLoaded(Id, revision, revision - snapshot.Revision);
-        return new ServerAuthority(text.ToString(), revision, _options.MaxRevisionLag, ops.Select(ToCommitted));
+        return new ServerAuthority(text.ToString(), revision, _limits.MaxRevisionLag, ops.Select(ToCommitted));
     }
 
     /// <summary>Reads the part of the window that <see cref="Load"/> left out, if any; before any submit.</summary>
@@ -503,8 +483,6 @@ public sealed partial class DocumentSession
     }
 
     private sealed class OpenCommand : Command<OpenedDocument>;
-
-    private sealed class RevisionCommand : Command<int>;
 
     private sealed class CloseCommand : Command<bool>;
 

@@ -1,9 +1,10 @@
+using CollabEdit.Server.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CollabEdit.Server.Documents;
 
-/// <summary>Unloads documents nobody has open, every <see cref="CollabEditOptions.IdleSweepInterval"/>.</summary>
-public sealed class IdleDocumentSweeper(DocumentRegistry registry, IOptions<CollabEditOptions> options, TimeProvider time) : BackgroundService
+/// <summary>Unloads documents nobody has open, every <see cref="IdleUnloadOptions.IdleSweepInterval"/>.</summary>
+public sealed class IdleDocumentSweeper(DocumentRegistry registry, IOptions<IdleUnloadOptions> options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

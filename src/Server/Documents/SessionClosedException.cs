@@ -1,4 +1,8 @@
 namespace CollabEdit.Server.Documents;
 
-/// <summary>The session was unloaded between finding it and using it; the registry retries with a fresh one.</summary>
+/// <summary>
+/// The session was unloaded between finding it and using it. <see cref="DocumentRegistry.RunAsync"/>
+/// (REST restore) retries with a fresh session; the hub answers not-found, since a connection's
+/// session is unloaded under it only when the document is deleted.
+/// </summary>
 internal sealed class SessionClosedException() : Exception("The document session was unloaded.");

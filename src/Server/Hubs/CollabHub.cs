@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CollabEdit.Ot;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Documents;
 using Microsoft.AspNetCore.SignalR;
@@ -10,13 +11,14 @@ using Microsoft.Extensions.Options;
 namespace CollabEdit.Server.Hubs;
 
 /// <summary>
-/// The collaboration hub at <c>/hubs/collab</c> (DESIGN.md, "Wire protocol"). Every method
+/// The collaboration hub at <c>/hubs/collab</c> (docs/design.md, "Wire protocol"). Every method
 /// validates its input, routes by document id to the document's session, and answers with a
 /// result or a HubException "code: reason"; a refused call changes nothing.
 /// </summary>
 public sealed class CollabHub(
     DocumentRegistry registry,
-    IOptions<CollabEditOptions> options,
+    IOptions<EditLimits> limits,
+    IOptions<ConnectionLimits> connectionLimits,
     TimeProvider time,
     CollabEditMetrics metrics) : Hub
 {
@@ -28,7 +30,7 @@ public sealed class CollabHub(
 
     public override Task OnConnectedAsync()
     {
-        var settings = options.Value;
+        var settings = connectionLimits.Value;
         Context.Items[typeof(ConnectionState)] = new ConnectionState(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
             new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time));
@@ -104,25 +106,12 @@ public sealed class CollabHub(
             throw new CollabException(ErrorCodes.InvalidOp, $"base revision {baseRevision} is negative.");
         }
 
-        if (!State.Submits.TryTake())
+        if (!State.RateLimit.TryTake())
         {
             throw new CollabException(ErrorCodes.RateLimited, "Too many submits; slow down and retry.");
         }
 
         var operation = ParseOp(op);
-        if (operation.Components.Count > options.Value.MaxOpComponents)
-        {
-            throw new CollabException(ErrorCodes.TooLarge, $"The op has {operation.Components.Count} components; the limit is {options.Value.MaxOpComponents}.");
-        }
-
-        // Only inserted text counts: a delete is stored as a count, so clearing a document of any
-        // size is one small op. Clients split larger pastes into several ops (docs/protocol.md).
-        long inserted = operation.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0L);
-        if (inserted > options.Value.MaxOpLength)
-        {
-            throw new CollabException(ErrorCodes.TooLarge, $"The op inserts {inserted} code units; the limit is {options.Value.MaxOpLength}.");
-        }
-
         int revision = await open.Session.SubmitAsync(
             new SubmitRequest(clientId, seq, baseRevision, operation, open.Name, State.PeerId, Context.ConnectionId)).ConfigureAwait(false);
         return new SubmitAck(revision);
@@ -139,12 +128,12 @@ public sealed class CollabHub(
     {
         var open = RequireOpen(documentId);
         if (presence is null || presence.Anchor < 0 || presence.Head < 0 || presence.Revision < 0
-            || presence.Anchor > options.Value.MaxDocumentLength || presence.Head > options.Value.MaxDocumentLength)
+            || presence.Anchor > limits.Value.MaxDocumentLength || presence.Head > limits.Value.MaxDocumentLength)
         {
             throw new CollabException(ErrorCodes.InvalidOp, "anchor and head must be offsets within the document.");
         }
 
-        if (!State.Submits.TryTake())
+        if (!State.RateLimit.TryTake())
         {
             throw new CollabException(ErrorCodes.RateLimited, "Too many presence updates; slow down.");
         }

@@ -1,16 +1,15 @@
-using CollabEdit.Server.Documents;
-
 namespace CollabEdit.Server.Hubs;
 
 /// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limit.</summary>
-internal sealed class ConnectionState(string peerId, TokenBucket submits)
+internal sealed class ConnectionState(string peerId, TokenBucket rateLimit)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, OpenDocument> _open = new(StringComparer.Ordinal);
 
     public string PeerId { get; } = peerId;
 
-    public TokenBucket Submits { get; } = submits;
+    /// <summary>One bucket for submits and presence updates alike: either floods the same document group.</summary>
+    public TokenBucket RateLimit { get; } = rateLimit;
 
     public OpenDocument? Get(string documentId)
     {
@@ -60,6 +59,3 @@ internal sealed class ConnectionState(string peerId, TokenBucket submits)
         }
     }
 }
-
-/// <summary>A document a connection has open, under a lease on its session, with the name it joined as.</summary>
-internal sealed record OpenDocument(DocumentSession Session, string Name);

@@ -1,6 +1,6 @@
+using CollabEdit.Ot;
 using CollabEdit.Protocol;
 using CollabEdit.Server.Documents;
-using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CollabEdit.Server.Hubs;
@@ -14,15 +14,15 @@ internal sealed partial class HubOpBroadcaster(IHubContext<CollabHub> hub, ILogg
 {
     public static string Group(string documentId) => "doc:" + documentId;
 
-    public void Broadcast(StoredOp op, string? exceptConnectionId)
+    public void Broadcast(string documentId, int revision, TextOperation operation, string peerId, string? exceptConnectionId)
     {
         var clients = exceptConnectionId is null
-            ? hub.Clients.Group(Group(op.DocumentId))
-            : hub.Clients.GroupExcept(Group(op.DocumentId), exceptConnectionId);
-        var sending = clients.SendAsync(HubMessages.Op, op.DocumentId, op.Revision, op.Operation, op.PeerId);
+            ? hub.Clients.Group(Group(documentId))
+            : hub.Clients.GroupExcept(Group(documentId), exceptConnectionId);
+        var sending = clients.SendAsync(HubMessages.Op, documentId, revision, operation, peerId);
         if (!sending.IsCompletedSuccessfully)
         {
-            _ = ObserveAsync(sending, op);
+            _ = ObserveAsync(sending, documentId, revision);
         }
     }
 
@@ -34,8 +34,6 @@ internal sealed partial class HubOpBroadcaster(IHubContext<CollabHub> hub, ILogg
             _ = ObserveAsync(sending, documentId, revision: -1);
         }
     }
-
-    private Task ObserveAsync(Task sending, StoredOp op) => ObserveAsync(sending, op.DocumentId, op.Revision);
 
     private async Task ObserveAsync(Task sending, string documentId, int revision)
     {

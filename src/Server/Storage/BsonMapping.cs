@@ -56,7 +56,7 @@ internal static class BsonMapping
         }
     }
 
-    /// <summary>The text of a snapshot row, compressed or not (rows from before session 4 are plain).</summary>
+    /// <summary>The text of a snapshot row, compressed or not (rows written by earlier builds are plain).</summary>
     public static string SnapshotText(BsonDocument row)
     {
         if (!row.TryGetValue("z", out var compressed))
@@ -111,20 +111,34 @@ internal static class BsonMapping
         var array = new BsonArray();
         foreach (var component in op.Components)
         {
-            array.Add(component switch
-            {
-                Retain r => new BsonValue(r.Count),
-                Insert i => new BsonValue(i.Text),
-                Delete d => new BsonValue(-d.Count),
-                _ => throw new InvalidOperationException("Unknown component."),
-            });
+            var token = WireFormat.TokenOf(component);
+            array.Add(token.IsText ? new BsonValue(token.Text) : new BsonValue(token.Count));
         }
 
         return array;
     }
 
-    public static TextOperation ToOperation(BsonValue value) =>
-        WireFormat.Parse(value.AsArray.Select(v => v.IsString ? (object)v.AsString : v.AsInt32));
+    public static TextOperation ToOperation(BsonValue value)
+    {
+        var decoder = new WireDecoder();
+        foreach (var token in value.AsArray)
+        {
+            if (token.IsString)
+            {
+                decoder.Text(token.AsString);
+            }
+            else if (token.IsInt32)
+            {
+                decoder.Count(token.AsInt32);
+            }
+            else
+            {
+                throw decoder.Other(token.Type.ToString());
+            }
+        }
+
+        return decoder.Build();
+    }
 
     public static BsonDocument ToBson(StoredOp op)
     {

@@ -9,13 +9,10 @@ public sealed class DataDirectoryLock : IDisposable
 {
     private readonly FileStream _stream;
 
-    private DataDirectoryLock(FileStream stream, string path)
+    private DataDirectoryLock(FileStream stream)
     {
         _stream = stream;
-        Path = path;
     }
-
-    public string Path { get; }
 
     /// <summary>Takes the lock or throws <see cref="DataDirectoryInUseException"/>.</summary>
     public static DataDirectoryLock Acquire(string dataPath)
@@ -32,7 +29,7 @@ public sealed class DataDirectoryLock : IDisposable
             }
 
             stream.Flush();
-            return new DataDirectoryLock(stream, path);
+            return new DataDirectoryLock(stream);
         }
         catch (IOException e)
         {

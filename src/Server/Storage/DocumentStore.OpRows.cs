@@ -5,7 +5,7 @@ namespace CollabEdit.Server.Storage;
 
 /// <remarks>
 /// <para>The op log in LiteDB holds rows of up to <see cref="MaxOpsPerRow"/> consecutive ops of one
-/// document, keyed by the first one's revision (a row written before session 4 holds one op, keyed
+/// document, keyed by the first one's revision (a row written by earlier builds holds one op, keyed
 /// the same way). An append does not touch LiteDB: its ops wait in memory, where readers see them,
 /// and the journal has them. Once a document has <see cref="OpsPerRow"/> waiting, the writer puts
 /// them into one row after its batch, a few documents at a time; everything that still waits is
@@ -29,7 +29,7 @@ public sealed partial class DocumentStore
 
     // Ops committed to the journal's batch but not yet in a LiteDB row, per document, oldest first.
     // Changed by the writer thread only (after its transaction commits); read by any thread.
-    private readonly ConcurrentDictionary<string, PendingOps> _pendingOps = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WaitingOps> _waitingOps = new(StringComparer.Ordinal);
 
     // Documents with at least OpsPerRow ops waiting, in the order they got there (writer thread only).
     private readonly Queue<string> _fullDocuments = new();
@@ -44,7 +44,7 @@ public sealed partial class DocumentStore
 
         // Waiting ops first: an op leaves them only once its row has committed, so whatever is not
         // here any more is in LiteDB when it is read next. Both may hold an op for a moment.
-        var waiting = _pendingOps.TryGetValue(documentId, out var pending) ? pending.ToArray() : [];
+        var waiting = _waitingOps.TryGetValue(documentId, out var pending) ? pending.ToArray() : [];
         var ops = new List<StoredOp>();
         int next = afterRevision + 1;
         int firstRow = Math.Max(0, next - MaxOpsPerRow + 1);
@@ -87,9 +87,9 @@ public sealed partial class DocumentStore
     }
 
     /// <summary>Adds a committed append's ops to the waiting ones (writer thread, after the commit; or during the replay).</summary>
-    private void AddPending(string documentId, BsonArray ops)
+    private void AddWaitingOps(string documentId, BsonArray ops)
     {
-        var pending = _pendingOps.GetOrAdd(documentId, _ => new PendingOps());
+        var pending = _waitingOps.GetOrAdd(documentId, _ => new WaitingOps());
         if (pending.Add(ops) >= OpsPerRow && !pending.Queued)
         {
             pending.Queued = true;
@@ -103,7 +103,7 @@ public sealed partial class DocumentStore
     /// <summary>The newest op LiteDB or the waiting ops hold for a document.</summary>
     private BsonDocument? LastStoredOp(string documentId)
     {
-        if (_pendingOps.TryGetValue(documentId, out var pending) && pending.Last is { } waiting)
+        if (_waitingOps.TryGetValue(documentId, out var pending) && pending.Last is { } waiting)
         {
             return waiting;
         }
@@ -111,37 +111,8 @@ public sealed partial class DocumentStore
         return BsonMapping.LastRow(_ops, documentId) is { } row ? OpsOf(row).Last() : null;
     }
 
-    /// <summary>
-    /// After a replay, makes each document's row, ops and snapshots agree. LiteDB can hold ops the
-    /// journal lost (its own log reached the disk first) or op rows whose document row was not
-    /// written yet when the process died: those ops were committed in order, only never
-    /// acknowledged (a client's retry of one is recognised), so the document takes them. LiteDB
-    /// can also hold a snapshot written with an append whose ops were lost (they waited in
-    /// memory): a snapshot past the document's revision is deleted, or it would answer for
-    /// revisions that will now hold other ops.
-    /// </summary>
-    private void CatchUpDocumentRows()
-    {
-        foreach (var row in _documents.FindAll().ToList())
-        {
-            string documentId = row["_id"].AsString;
-            if (LastStoredOp(documentId) is { } last && last["rev"].AsInt32 > row["rev"].AsInt32)
-            {
-                UpdateRow(row, new RowUpdate(last["rev"].AsInt32, last["ts"].AsInt64, 0));
-            }
-
-            int revision = row["rev"].AsInt32;
-            if (_snapshots.DeleteMany(BsonMapping.KeyRange(documentId, revision + 1)) > 0
-                || (row.TryGetValue("snap", out var snap) && snap.AsInt32 > revision))
-            {
-                row["snap"] = LatestSnapshot(documentId, revision)?.Revision ?? 0;
-                _ = _documents.Update(row);
-            }
-        }
-    }
-
     /// <summary>After a batch: puts the ops of a few documents that have a row's worth waiting into rows.</summary>
-    private void WriteFullRows()
+    private void WriteFullOpRows()
     {
         if (_fullDocuments.Count == 0)
         {
@@ -152,7 +123,7 @@ public sealed partial class DocumentStore
         while (documents.Count < RowWritesPerBatch && _fullDocuments.TryDequeue(out string? documentId))
         {
             // A document deleted and created again under its id may be queued twice.
-            if (_pendingOps.TryGetValue(documentId, out var pending) && !documents.Contains(documentId))
+            if (_waitingOps.TryGetValue(documentId, out var pending) && !documents.Contains(documentId))
             {
                 pending.Queued = false;
                 documents.Add(documentId);
@@ -161,43 +132,43 @@ public sealed partial class DocumentStore
 
         try
         {
-            WriteRows(documents);
+            WriteOpRows(documents);
         }
         catch (Exception e) when (e is IOException or LiteException)
         {
-            // The journal keeps the ops; they are written with the next rows or at the next checkpoint.
+            // The journal keeps the ops; they are written with the next op rows or when the journal is retired.
             LogOpRowsFailed(e);
         }
     }
 
-    /// <summary>Puts every waiting op into rows (before a checkpoint that retires the journal).</summary>
-    private void WriteAllRows()
+    /// <summary>Puts every waiting op into op rows (when the journal is retired).</summary>
+    private void WriteAllOpRows()
     {
         // If this fails, the documents queue up again with their next append.
         _fullDocuments.Clear();
-        foreach (var pending in _pendingOps.Values)
+        foreach (var pending in _waitingOps.Values)
         {
             pending.Queued = false;
         }
 
-        WriteRows([.. _pendingOps.Keys]);
+        WriteOpRows([.. _waitingOps.Keys]);
     }
 
     /// <summary>Writes the documents' waiting ops as rows in one transaction; once it commits, they stop waiting.</summary>
-    private void WriteRows(List<string> documentIds)
+    private void WriteOpRows(List<string> documentIds)
     {
-        var written = new List<(PendingOps Pending, int Through)>(documentIds.Count);
+        var written = new List<(WaitingOps Pending, int Through)>(documentIds.Count);
         _db.BeginTrans();
         try
         {
             foreach (string documentId in documentIds)
             {
-                if (!_pendingOps.TryGetValue(documentId, out var pending) || pending.ToArray() is not { Length: > 0 } ops)
+                if (!_waitingOps.TryGetValue(documentId, out var pending) || pending.ToArray() is not { Length: > 0 } ops)
                 {
                     continue;
                 }
 
-                foreach (var row in Rows(documentId, ops))
+                foreach (var row in CutIntoOpRows(documentId, ops))
                 {
                     _ops.Insert(row);
                 }
@@ -221,15 +192,15 @@ public sealed partial class DocumentStore
         foreach (string documentId in documentIds)
         {
             // Only the writer adds, so an empty entry stays empty until removed.
-            if (_pendingOps.TryGetValue(documentId, out var pending) && pending.Last is null)
+            if (_waitingOps.TryGetValue(documentId, out var pending) && pending.Last is null)
             {
-                _ = _pendingOps.TryRemove(documentId, out _);
+                _ = _waitingOps.TryRemove(documentId, out _);
             }
         }
     }
 
     /// <summary>Consecutive ops cut into rows of at most <see cref="MaxOpsPerRow"/> ops and about <see cref="MaxRowBytes"/> of BSON (an op bigger than that gets a row of its own).</summary>
-    internal static IEnumerable<BsonDocument> Rows(string documentId, BsonDocument[] ops)
+    internal static IEnumerable<BsonDocument> CutIntoOpRows(string documentId, BsonDocument[] ops)
     {
         int start = 0;
         while (start < ops.Length)
@@ -275,7 +246,7 @@ public sealed partial class DocumentStore
     private partial void LogOpRowsFailed(Exception exception);
 
     /// <summary>One document's waiting ops, oldest first.</summary>
-    private sealed class PendingOps
+    private sealed class WaitingOps
     {
         private readonly Lock _gate = new();
         private readonly List<BsonDocument> _ops = [];

@@ -14,10 +14,3 @@ public interface IWriteFaultInjector
     {
     }
 }
-
-internal sealed class NoWriteFaults : IWriteFaultInjector
-{
-    public void BeforeCommit()
-    {
-    }
-}

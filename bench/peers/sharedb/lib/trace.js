@@ -17,9 +17,9 @@ export function repositoryRoot() {
   }
 }
 
-/** The traces folder: COLLABEDIT_TRACES, else shared/traces beside the repository (as src/Traces). */
+/** The traces folder: COLLABEDIT_TRACES, else the repository's tests/traces (as src/Traces). */
 export function tracesDirectory() {
-  return process.env.COLLABEDIT_TRACES || path.join(path.dirname(repositoryRoot()), 'shared', 'traces');
+  return process.env.COLLABEDIT_TRACES || path.join(repositoryRoot(), 'tests', 'traces');
 }
 
 /**

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+using CollabEdit.Ot.Sync;
+
+namespace CollabEdit.Server.Configuration;
+
+/// <summary>
+/// How large an op, a document and a history page may be, and how far behind a submit may be
+/// (configuration section <c>CollabEdit</c>; the reasons are in docs/protocol.md, "Limits").
+/// </summary>
+public sealed class EditLimits
+{
+    /// <summary>How many revisions a submit's base may lag behind and still be transformed.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxRevisionLag { get; set; } = ServerAuthority.DefaultMaxHistory;
+
+    /// <summary>Largest op, in UTF-16 code units inserted plus deleted: a 1 MB paste fits at once.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxOpLength { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Most components (retains, inserts, deletes) in one op: with <see cref="MaxOpLength"/> this bounds
+    /// an op's size in storage, whatever its wire size.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxOpComponents { get; set; } = 100_000;
+
+    /// <summary>Largest document, in UTF-16 code units.</summary>
+    [Range(0, int.MaxValue)]
+    public int MaxDocumentLength { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Most ops one history page returns.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxHistoryPage { get; set; } = 1000;
+}

@@ -1,0 +1,79 @@
+namespace CollabEdit.Server.Storage;
+
+/// <summary>
+/// What the server needs from storage, whatever keeps it (LiteDB and a write journal today,
+/// <see cref="DocumentStore"/>): documents with their metadata, each one's op log, snapshots of its
+/// text, and named versions. The contract every implementation passes is
+/// <c>tests/CollabEdit.Server.Tests/Storage/DocumentStorageContract.cs</c>; docs/storage.md
+/// describes the LiteDB one.
+/// </summary>
+/// <remarks>
+/// Writes complete once durable, or fail with <see cref="StorageUnavailableException"/> having
+/// acknowledged nothing. Reads run on the caller's thread and see every completed write (and may
+/// see writes still in progress, which callers never reveal before they complete). One caller at a
+/// time appends to a document (its session), in revision order.
+/// </remarks>
+public interface IDocumentStorage
+{
+    /// <summary>Null while writes succeed; the reason after a write failed, until one succeeds again.</summary>
+    string? LastError { get; }
+
+    /// <summary>Where the data lives, for operators (a path, a connection's host).</summary>
+    string Location { get; }
+
+    /// <summary>
+    /// The largest size a committed op may take in storage, as committed plus as sent: an op whose
+    /// <see cref="StoredOpBytesBound"/> exceeds it must be refused before it is committed.
+    /// </summary>
+    long MaxStoredOpBytes { get; }
+
+    /// <summary>
+    /// An upper bound on the bytes an op takes in storage, stored as committed (at most
+    /// <paramref name="committedComponents"/> components) and as sent (<paramref name="sentComponents"/>),
+    /// both inserting <paramref name="insertedUnits"/> UTF-16 code units.
+    /// </summary>
+    long StoredOpBytesBound(long committedComponents, long sentComponents, long insertedUnits);
+
+    /// <summary>Creates a document at revision 0 with <paramref name="text"/> (its first snapshot).</summary>
+    Task CreateDocumentAsync(StoredDocument document, string text);
+
+    /// <summary>
+    /// Appends a group of committed ops (consecutive revisions, after the document's current one)
+    /// durably and moves the document's revision and last update; <paramref name="snapshot"/>, if
+    /// given, is the text after the last of them and need not be durable with them.
+    /// </summary>
+    Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot);
+
+    /// <summary>Stores a snapshot of a revision already appended (not necessarily durably: snapshots are derived).</summary>
+    Task WriteSnapshotAsync(string documentId, Snapshot snapshot);
+
+    /// <summary>Pins a name to a revision of the document.</summary>
+    Task AddVersionAsync(string documentId, NamedVersion version);
+
+    /// <summary>Deletes a document with its ops, snapshots and versions.</summary>
+    Task DeleteDocumentAsync(string documentId);
+
+    /// <summary>Completes once everything readers can see is durable (for answers that reveal a revision without a write).</summary>
+    Task ConfirmDurableAsync();
+
+    /// <summary>The document's metadata, or null if there is no such document.</summary>
+    StoredDocument? GetDocument(string documentId);
+
+    /// <summary>Every document's metadata, most recently updated first.</summary>
+    IReadOnlyList<StoredDocument> ListDocuments();
+
+    /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>, each once.</summary>
+    IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue);
+
+    /// <summary>The snapshot at exactly <paramref name="revision"/>; null if there is none.</summary>
+    Snapshot? GetSnapshot(string documentId, int revision);
+
+    /// <summary>The newest snapshot at or before <paramref name="revision"/>; null if there is none.</summary>
+    Snapshot? LatestSnapshot(string documentId, int revision);
+
+    /// <summary>The text at <paramref name="revision"/>.</summary>
+    string TextAt(string documentId, int revision);
+
+    /// <summary>The document's named versions, by revision.</summary>
+    IReadOnlyList<NamedVersion> ListVersions(string documentId);
+}
