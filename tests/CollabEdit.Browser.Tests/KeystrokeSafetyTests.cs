@@ -347,13 +347,16 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
         await WhenStatusAsync(ann.Page, "offline");
         await ann.ClickEditorAsync();
         await ann.Page.Keyboard.TypeAsync("first edit", new() { Delay = 5 });
-        await Task.Delay(1200); // a pause: what follows is another edit
-        await ann.Page.Keyboard.TypeAsync(" second", new() { Delay = 5 });
+        await ann.Page.Keyboard.PressAsync("Backspace");
+        await ann.Page.Keyboard.PressAsync("Backspace");
+        await ann.MoveToAsync(0); // the caret jumps: what follows is another edit
+        await ann.Page.Keyboard.TypeAsync("second ", new() { Delay = 5 });
 
-        await WhenStatusAsync(ann.Page, "offline — 2 edits saved on this device");
+        // Typing, deleting, typing elsewhere: three edits, not 19 keystrokes.
+        await WhenStatusAsync(ann.Page, "offline — 3 edits saved on this device");
         await ann.Context.SetOfflineAsync(false);
         await WhenStatusAsync(ann.Page, "connected");
-        await ServerTextAsync(id, "first edit second");
+        await ServerTextAsync(id, "second first ed");
         await ann.Context.CloseAsync();
     }
 

@@ -82,8 +82,11 @@ const peersField = StateField.define({
 
 // ---- the page ----
 
-/** A new edit (in the count shown to the user) starts after this pause, or with another kind of change. */
-const EDIT_PAUSE_MS = 1000;
+/**
+ * A new edit (in the count shown to the user) starts where the caret jumped, with another kind of
+ * change (typing, deleting, pasting), or after this pause.
+ */
+const EDIT_PAUSE_MS = 2000;
 
 /** @param {string} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children] */
 function el(tag, attrs = {}, children = []) {
@@ -174,6 +177,8 @@ async function main() {
   const editable = new Compartment();
   let lastEditAt = 0;
   let lastEditKind = '';
+  /** Where the last local change ended, kept in step with every change since. */
+  let lastEditEnd = -1;
   view = new EditorView({
     parent: /** @type {HTMLElement} */ (document.getElementById('editor')),
     state: EditorState.create({
@@ -194,14 +199,27 @@ async function main() {
         }),
         EditorView.updateListener.of((update) => {
           for (const tr of update.transactions) {
-            if (tr.docChanged && !tr.annotation(remote)) {
-              const now = Date.now();
-              const kind = (tr.annotation(Transaction.userEvent) ?? '').split('.')[0];
-              const newEdit = now - lastEditAt > EDIT_PAUSE_MS || kind !== lastEditKind || kind === 'input' && tr.isUserEvent('input.paste');
-              lastEditAt = now;
-              lastEditKind = kind;
-              connection.applyLocal(changesToOperation(tr.changes, tr.startState.doc.length), newEdit);
+            if (!tr.docChanged) continue;
+            if (tr.annotation(remote)) {
+              if (lastEditEnd >= 0) lastEditEnd = tr.changes.mapPos(lastEditEnd);
+              continue;
             }
+            let from = Infinity;
+            let to = -1;
+            let end = 0;
+            tr.changes.iterChanges((/** @type {number} */ fromA, /** @type {number} */ toA, /** @type {number} */ _fromB, /** @type {number} */ toB) => {
+              from = Math.min(from, fromA);
+              to = Math.max(to, toA);
+              end = toB;
+            });
+            const now = Date.now();
+            const kind = tr.isUserEvent('input.paste') ? 'paste' : (tr.annotation(Transaction.userEvent) ?? '').split('.')[0];
+            const continues = from <= lastEditEnd && lastEditEnd <= to && kind === lastEditKind && kind !== 'paste';
+            const newEdit = !continues || now - lastEditAt > EDIT_PAUSE_MS;
+            lastEditAt = now;
+            lastEditKind = kind;
+            lastEditEnd = end;
+            connection.applyLocal(changesToOperation(tr.changes, tr.startState.doc.length), newEdit);
           }
           if (update.selectionSet || update.docChanged) sendPresence();
         }),
