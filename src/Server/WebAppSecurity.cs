@@ -29,6 +29,13 @@ internal static class WebAppSecurity
             context.Response.Headers.XContentTypeOptions = "nosniff";
         }
 
+        // The app's own files are checked with the server (ETag) on every load, so a new build's
+        // pages never run with an older build's scripts from the browser's cache.
+        if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) && !path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.CacheControl = "no-cache";
+        }
+
         return next();
     }
 }

@@ -179,6 +179,42 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task TheDevicesCopy_FollowsTheServer_WhenAnOlderCopyIsReopenedOnline()
+    {
+        string id = await _server.CreateDocumentAsync("a");
+        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
+        await ann.Page.WaitForTimeoutAsync(1000); // the synchronized copy reaches the device
+        await ann.Page.CloseAsync();
+
+        // The document moves on while Ann's copy on the device stays at its old revision.
+        await using (var bob = await _server.OpenAsync(id, "Bob"))
+        {
+            bob.Splice(1, 0, "b");
+            await Eventually.SynchronizedAsync(bob);
+        }
+
+        var reopened = await ann.Context.NewPageAsync();
+        PageLog.For(reopened);
+        await reopened.GotoAsync($"/d/{id}");
+        await WhenStatusAsync(reopened, "connected");
+        await reopened.EvaluateAsync("() => { const v = window.collab.view; v.dispatch({ selection: { anchor: 2 } }); v.focus(); }");
+        await reopened.Keyboard.TypeAsync("c");
+        await ServerTextAsync(id, "abc");
+        await WhenStatusAsync(reopened, "connected");
+        await reopened.WaitForTimeoutAsync(1000);
+        await reopened.CloseAsync();
+
+        // Offline, the copy on the device is the server's latest text, not the older one.
+        await ann.Context.SetOfflineAsync(true);
+        var offline = await ann.Context.NewPageAsync();
+        PageLog.For(offline);
+        await offline.GotoAsync($"/d/{id}");
+        await WhenStatusAsync(offline, "offline");
+        Assert.Equal("abc", await offline.EvaluateAsync<string>("() => window.collab.text()"));
+        await ann.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task TwoTabsOfOneDocument_KeepTheirOwnOfflineEdits()
     {
         string id = await _server.CreateDocumentAsync("\n");

@@ -246,6 +246,20 @@ public sealed class HubValidationTests
     }
 
     [Fact]
+    public async Task Submit_RetryOfACommittedOp_IsAnsweredWithItsRevision_EvenAtTheSizeLimit()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxDocumentLength"] = "10" });
+        var (id, connection, _) = await OpenNewDocumentAsync(server, "");
+        var first = await SubmitAsync(connection, id, 1, 0, new object[] { new string('x', 10) });
+
+        // The ack was lost: the client resends the same op; the document is now at its limit.
+        var retry = await SubmitAsync(connection, id, 1, 0, new object[] { new string('x', 10) });
+
+        Assert.Equal(first.Revision, retry.Revision);
+        Assert.Equal(new string('x', 10), (await server.GetDocumentAsync(id)).Text);
+    }
+
+    [Fact]
     public async Task Submit_OpWithMoreComponentsThanMaxOpComponents_IsTooLarge()
     {
         await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxOpComponents"] = "5" });

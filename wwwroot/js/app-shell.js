@@ -3,7 +3,7 @@
 // and the server's size limits (remembered, so an offline page still knows them).
 
 const LIMITS_KEY = 'collabedit.limits';
-const DEFAULT_LIMITS = Object.freeze({ maxOpLength: 2 * 1024 * 1024, maxDocumentLength: 8 * 1024 * 1024 });
+const DEFAULT_LIMITS = Object.freeze({ maxOpLength: 2 * 1024 * 1024, maxDocumentLength: 8 * 1024 * 1024, maxOpComponents: 100_000 });
 
 /** Registers /sw.js, which caches the page, scripts and styles once visited (see sw.js). */
 export function registerServiceWorker() {
@@ -18,7 +18,7 @@ export async function loadLimits() {
     if (response.ok) {
       const limits = await response.json();
       localStorage.setItem(LIMITS_KEY, JSON.stringify(limits));
-      return /** @type {{ maxOpLength: number, maxDocumentLength: number }} */ (limits);
+      return /** @type {{ maxOpLength: number, maxDocumentLength: number, maxOpComponents: number }} */ (limits);
     }
   } catch { /* offline */ }
   try {

@@ -138,6 +138,8 @@ export class OtClient {
   #pending = [];
   /** Most code units one op may insert (the server's MaxOpLength). */
   #maxInsert;
+  /** Most components one op may have (the server's MaxOpComponents): buffered edits compose only below it. */
+  #maxComponents;
   /** The revision of the in-flight op once acknowledged, until it is reached. @type {number | null} */
   #ackRevision = null;
   #awaitingResendAck = false;
@@ -148,7 +150,8 @@ export class OtClient {
    * A client whose local text is the server's text at `revision`.
    * @param {number} revision
    * @param {number} [lastSeq] the last seq this clientId used, so the next op is lastSeq + 1
-   * @param {{ maxInsert?: number }} [options] maxInsert: most code units one op may insert
+   * @param {{ maxInsert?: number, maxComponents?: number }} [options] maxInsert: most code units one
+   *   op may insert; maxComponents: most components an op composed of buffered edits may have
    */
   constructor(revision, lastSeq = 0, options = {}) {
     requireInteger(revision, 'OtClient');
@@ -163,13 +166,14 @@ export class OtClient {
     this.#revision = revision;
     this.#lastSeq = lastSeq;
     this.#maxInsert = options.maxInsert ?? Infinity;
+    this.#maxComponents = options.maxComponents ?? Infinity;
   }
 
   /**
    * A client as `snapshot()` left it, after a reload: what was in flight is resent unchanged
    * first (the server recognises it if it was committed), as after `reconnect()`.
    * @param {ClientSnapshot} saved
-   * @param {{ maxInsert?: number }} [options]
+   * @param {{ maxInsert?: number, maxComponents?: number }} [options]
    */
   static restore(saved, options = {}) {
     const client = new OtClient(saved.revision, saved.lastSeq, options);
@@ -253,8 +257,11 @@ export class OtClient {
     const parts = insertedLength(op) > this.#maxInsert ? splitByInserted(op, this.#maxInsert) : [op];
     for (const part of parts) {
       const last = this.#pending.at(-1);
-      if (last !== undefined && insertedLength(last) + insertedLength(part) <= this.#maxInsert) {
-        this.#pending[this.#pending.length - 1] = TextOperation.compose(last, part);
+      const composed = last !== undefined && insertedLength(last) + insertedLength(part) <= this.#maxInsert
+        ? TextOperation.compose(last, part)
+        : null;
+      if (composed !== null && composed.components.length <= this.#maxComponents) {
+        this.#pending[this.#pending.length - 1] = composed;
       } else {
         this.#pending.push(part);
       }

@@ -17,7 +17,7 @@ import { holdClientLock } from './device-store.js';
 
 /** @typedef {{ peerId: string, name: string, color: string, anchor: number, head: number, revision: number }} PeerPresence */
 /** @typedef {'connecting' | 'connected' | 'reconnecting' | 'offline' | 'deleted' | 'stale'} ConnectionStatus */
-/** @typedef {{ maxOpLength: number, maxDocumentLength: number }} Limits */
+/** @typedef {{ maxOpLength: number, maxDocumentLength: number, maxOpComponents?: number }} Limits */
 /** @typedef {import('./device-store.js').DeviceStore} DeviceStore */
 /** @typedef {import('./device-store.js').DraftWriter} DraftWriter */
 
@@ -139,6 +139,10 @@ export class DocumentConnection extends EventTarget {
       setTimeout(() => this.#restart(), 1000);
     });
     if (typeof window !== 'undefined') {
+      // Leaving the page: whatever changed since the last write goes to the device now.
+      window.addEventListener('pagehide', () => {
+        if (this.#draft && this.#client) this.#draft.save(() => this.#draftState());
+      });
       // The browser knows before any keep-alive is missed: say so at once, and try again as soon
       // as it is back.
       window.addEventListener('offline', () => {
@@ -199,25 +203,10 @@ export class DocumentConnection extends EventTarget {
     /** @type {string | null} */
     let localText = null;
     let restoredEdits = 0;
-    if (adopted) {
-      this.#clientId = adopted.clientId;
-      this.title = this.title || adopted.title;
-      let serverText = textOf(adopted.text);
-      for (const entry of adopted.log) serverText = applyToText(serverText, TextOperation.fromJSON(entry.op));
-      this.#client = OtClient.restore(adopted.client, { maxInsert: this.limits.maxOpLength });
-      this.#writtenSeq = this.#client.snapshot().lastSeq;
-      if (this.#client.sent) this.#uncertain.add(this.#client.sent.seq);
-      this.#serverText = serverText;
-      let local = serverText;
-      if (this.#client.inflight) local = applyToText(local, this.#client.inflight);
-      for (const op of this.#client.pendingOps) local = applyToText(local, op);
-      localText = local.toString();
-      restoredEdits = this.#client.state === ClientState.Synchronized ? 0 : Math.max(adopted.edits, 1);
-      this.#edits = restoredEdits;
-      if (this.store) {
-        this.#draft = this.store.writer(this.documentId, this.#clientId);
-        this.#draft.continueFrom(adopted.log.length);
-      }
+    const restored = adopted ? this.#restore(adopted) : null;
+    if (adopted && restored) {
+      localText = restored.text;
+      restoredEdits = restored.edits;
     } else {
       this.#clientId = newClientId();
       if (this.store) {
@@ -240,9 +229,11 @@ export class DocumentConnection extends EventTarget {
         this.#saveSoon();
         return { text: /** @type {string} */ (localText), revision: this.#client.revision, peers: opened.peers, restoredEdits };
       }
-      // Nothing unsent on the device: the server's text is newer.
-      this.#client = new OtClient(opened.revision, this.#client ? this.#client.snapshot().lastSeq : 0, { maxInsert: this.limits.maxOpLength });
+      // Nothing unsent on the device: the server's text is newer. The device's copy starts
+      // again from it (a new base text), not from the old one.
+      this.#client = new OtClient(opened.revision, this.#client ? this.#client.snapshot().lastSeq : 0, { maxInsert: this.limits.maxOpLength, maxComponents: this.limits.maxOpComponents });
       this.#serverText = textOf(opened.text);
+      if (this.store && this.#draft) this.#draft = this.store.writer(this.documentId, this.#clientId);
       this.#ready = true;
       this.#setStatus('connected');
       // Ops committed between the group join and the answer were broadcast before we listened.
@@ -262,6 +253,45 @@ export class DocumentConnection extends EventTarget {
       this.#setStatus('offline');
       setTimeout(() => this.#restart(), 1000);
       return { text: localText, revision: this.revision, peers: [], restoredEdits };
+    }
+  }
+
+  /**
+   * Takes over a draft from the device: the server's text it kept (base text and the ops after
+   * it, which must reach the client's revision without a gap), the client, and the local text.
+   * Null when the draft does not hold together; it is then left alone and a new one started.
+   * @param {import('./device-store.js').AdoptedDraft} adopted
+   * @returns {{ text: string, edits: number } | null}
+   */
+  #restore(adopted) {
+    try {
+      const client = OtClient.restore(adopted.client, { maxInsert: this.limits.maxOpLength, maxComponents: this.limits.maxOpComponents });
+      let serverText = textOf(adopted.text);
+      let revision = client.revision - adopted.log.length;
+      for (const entry of adopted.log) {
+        if (entry.revision !== ++revision) throw new Error('the device copy has a gap');
+        serverText = applyToText(serverText, TextOperation.fromJSON(entry.op));
+      }
+      let local = serverText;
+      if (client.inflight) local = applyToText(local, client.inflight);
+      for (const op of client.pendingOps) local = applyToText(local, op);
+
+      this.#clientId = adopted.clientId;
+      this.title = this.title || adopted.title;
+      this.#client = client;
+      this.#serverText = serverText;
+      this.#writtenSeq = client.snapshot().lastSeq;
+      if (client.sent) this.#uncertain.add(client.sent.seq);
+      const edits = client.state === ClientState.Synchronized ? 0 : Math.max(adopted.edits, 1);
+      this.#edits = edits;
+      if (this.store) {
+        this.#draft = this.store.writer(this.documentId, this.#clientId);
+        this.#draft.continueFrom(adopted.log.length);
+      }
+      return { text: local.toString(), edits };
+    } catch {
+      this.#client = null;
+      return null;
     }
   }
 
@@ -402,12 +432,15 @@ export class DocumentConnection extends EventTarget {
           setTimeout(() => { if (this.#client?.sent === submission && this.#ready) this.#transmit(submission); }, 200);
         } else if (code === 'not-found') {
           this.#end('deleted');
+        } else if (this.#client?.sent !== submission) {
+          // Refused, but no longer what is in flight (sent twice around a reconnect): the current
+          // one has its own answer.
         } else if (code === 'revision-too-old') {
           // Sent once and refused: it was never committed, and it is already transformed past
           // everything since, so it goes again on our current revision. Otherwise it may be in
           // the document already, and nothing can tell: keep the text, stop editing.
           const client = this.#client;
-          if (client?.sent === submission && !this.#uncertain.has(submission.seq)) {
+          if (client && !this.#uncertain.has(submission.seq)) {
             const again = client.rebaseInflight();
             if (again) this.#send(again);
           } else {
@@ -416,7 +449,7 @@ export class DocumentConnection extends EventTarget {
         } else if (code === 'forbidden') {
           // Not open on this connection (it was replaced meanwhile): open again and resend.
           if (this.#ready) this.#reopen();
-        } else if (code && this.#client?.sent === submission) {
+        } else if (code) {
           this.#takeBack(code);
         }
         // Otherwise the connection dropped: the reconnect resends it.
@@ -451,11 +484,16 @@ export class DocumentConnection extends EventTarget {
       if (this.#sink) this.#sink(step.apply);
       else this.#early.push(...step.apply);
     }
-    if (client.state === ClientState.Synchronized) this.#edits = 0;
     if (step.send) this.#send(step.send);
     this.#releasePresence();
     this.#flushPresence();
-    this.#saveSoon();
+    if (client.state === ClientState.Synchronized && this.#edits > 0) {
+      // Everything is acknowledged: say so on the device at once, so a reload does not resend it.
+      this.#edits = 0;
+      this.#saveNow();
+    } else {
+      this.#saveSoon();
+    }
     this.#emit('status', this.status);
   }
 
@@ -465,6 +503,7 @@ export class DocumentConnection extends EventTarget {
     if (!draft || !this.#client) return;
     this.#savedLocally = false;
     clearTimeout(this.#saveTimer);
+    this.#saveTimer = 0;
     draft.save(() => this.#draftState()).then(() => {
       if (draft === this.#draft && !draft.failed) this.#savedLocally = true;
       this.#emit('status', this.status);

@@ -34,13 +34,50 @@ function done(request) {
   });
 }
 
+/** The clientIds this page holds, for the fallback below. @type {Set<string>} */
+const held = new Set();
+/** @type {BroadcastChannel | null} */
+let channel = null;
+
+/**
+ * Without Web Locks (an origin that is not secure), tabs ask each other: a tab that holds the
+ * clientId answers within a moment. Resolves false when one does.
+ * @param {string} clientId
+ */
+function claimByAsking(clientId) {
+  if (typeof BroadcastChannel === 'undefined') return Promise.resolve(true);
+  if (!channel) {
+    channel = new BroadcastChannel('collabedit-clients');
+    channel.onmessage = (event) => {
+      const { type, clientId: asked, nonce } = event.data ?? {};
+      if (type === 'who' && held.has(asked)) channel?.postMessage({ type: 'mine', clientId: asked, nonce });
+    };
+  }
+  const nonce = Math.random().toString(36).slice(2);
+  return new Promise((resolve) => {
+    const listener = (/** @type {MessageEvent} */ event) => {
+      if (event.data?.type === 'mine' && event.data.nonce === nonce) {
+        clearTimeout(timer);
+        resolve(false);
+      }
+    };
+    const timer = setTimeout(() => {
+      channel?.removeEventListener('message', listener);
+      held.add(clientId);
+      resolve(true);
+    }, 250);
+    channel?.addEventListener('message', listener);
+    channel?.postMessage({ type: 'who', clientId, nonce });
+  });
+}
+
 /**
  * Holds the lock named for `clientId` until the page goes away. Resolves false when another
- * living tab holds it. Without Web Locks (an insecure origin) every draft counts as free.
+ * living tab holds it.
  * @param {string} clientId
  */
 export function holdClientLock(clientId) {
-  if (!globalThis.navigator?.locks) return Promise.resolve(true);
+  if (!globalThis.navigator?.locks) return claimByAsking(clientId);
   return new Promise((resolve) => {
     navigator.locks.request(`collabedit-client:${clientId}`, { ifAvailable: true }, (lock) => {
       if (!lock) {
@@ -86,7 +123,9 @@ export class DeviceStore {
     const tx = this.db.transaction('drafts', 'readonly');
     /** @type {Draft[]} */
     const drafts = await done(tx.objectStore('drafts').index('docId').getAll(docId));
-    drafts.sort((a, b) => b.updatedAt - a.updatedAt);
+    // Unsent edits first (they exist nowhere else), then the newest copy.
+    const unsent = (/** @type {Draft} */ d) => (d.client.sent !== null || d.client.pending.length > 0 ? 1 : 0);
+    drafts.sort((a, b) => unsent(b) - unsent(a) || b.updatedAt - a.updatedAt);
     for (const draft of drafts) {
       if (!(await holdClientLock(draft.clientId))) continue;
       const read = this.db.transaction(['texts', 'log'], 'readonly');

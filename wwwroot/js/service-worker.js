@@ -10,7 +10,8 @@ const SHELL = ['/', '/index.html', '/editor.html', '/css/app.css', '/lib/vendor.
   '/js/editor.js', '/js/history.js', '/js/identity.js', '/js/text-operation.js'];
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  // Past the HTTP cache: the files of this version, not whatever the browser kept from before.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

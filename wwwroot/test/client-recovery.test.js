@@ -189,3 +189,15 @@ describe('OtClient.rebaseInflight', () => {
     assert.equal(client.revision, 3);
   });
 });
+
+describe('OtClient under a component limit', () => {
+  it('does not compose buffered edits into an op with more components than the server allows', () => {
+    const client = new OtClient(0, 0, { maxComponents: 4 });
+    client.applyLocal(ops('abcdef'));
+
+    client.applyLocal(ops(1, 'x', 5));
+    client.applyLocal(ops(3, 'y', 4));
+
+    assert.deepEqual(client.pendingOps.map((op) => op.toJSON()), [[1, 'x', 5], [3, 'y', 4]]);
+  });
+});

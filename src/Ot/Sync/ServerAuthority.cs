@@ -177,6 +177,12 @@ public sealed class ServerAuthority
         _firstRevision = kept[0].Revision;
     }
 
+    /// <summary>
+    /// True when (<paramref name="clientId"/>, <paramref name="seq"/>) was committed inside the kept
+    /// history: submitting it again is a retry, answered with its first revision by <see cref="Submit"/>.
+    /// </summary>
+    public bool IsRetry(string clientId, long seq) => _bySeq.ContainsKey((clientId, seq));
+
     /// <summary>The kept committed ops after <paramref name="revision"/>, oldest first.</summary>
     public IEnumerable<CommittedOp> Since(int revision)
     {

@@ -34,6 +34,7 @@ public sealed record VersionInfo(string Name, int Revision, DateTimeOffset Creat
 
 /// <summary>
 /// What a client must know to never send an edit the server refuses: most code units one op may
-/// insert (larger pastes are split) and the longest a document may be.
+/// insert (larger pastes are split), the longest a document may be, and the most components of
+/// one op (buffered edits are not composed past it).
 /// </summary>
-public sealed record ClientLimits(int MaxOpLength, int MaxDocumentLength);
+public sealed record ClientLimits(int MaxOpLength, int MaxDocumentLength, int MaxOpComponents);

@@ -39,7 +39,7 @@ public static class DocumentsApi
     }
 
     private static Ok<ClientLimits> Limits(IOptions<EditLimits> limits) =>
-        TypedResults.Ok(new ClientLimits(limits.Value.MaxOpLength, limits.Value.MaxDocumentLength));
+        TypedResults.Ok(new ClientLimits(limits.Value.MaxOpLength, limits.Value.MaxDocumentLength, limits.Value.MaxOpComponents));
 
     private static Ok<DocumentSummary[]> List(IDocumentStorage store) =>
         TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());

@@ -237,7 +237,13 @@ public sealed partial class DocumentSession
     {
         var authority = _authority!;
 
-        _validator.Check(authority, request);
+        // A retry of a committed op is answered with its revision whatever the limits say now (a
+        // document that has since reached its size limit must not refuse what it already holds).
+        if (!authority.IsRetry(request.ClientId, request.Seq))
+        {
+            _validator.Check(authority, request);
+        }
+
         var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
         switch (result.Error)
         {
