@@ -88,6 +88,40 @@ public sealed class LayoutTests(BrowserFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DarkMode_FollowsTheSystem_ForTheWholeApp()
+    {
+        string id = await _server.CreateDocumentAsync("some text\n", "Dark");
+        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#1d4ed8");
+        var page = await NewPageAsync(1280, 800);
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await page.GotoAsync("/");
+        Assert.True(await IsDarkAsync(page, "body"), "the documents page is dark");
+        await page.GotoAsync($"/d/{id}");
+        await page.WaitForFunctionAsync("() => document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 60_000 });
+        await bob.MoveToAsync(4);
+        await page.Locator(".remote-caret").WaitForAsync();
+        await page.ClickAsync("#toggle-history");
+        await page.Locator("#revisions").WaitForAsync();
+        (await _server.Http.DeleteAsync($"/api/documents/{id}")).EnsureSuccessStatusCode();
+        await page.Locator(".notice.ended").WaitForAsync(new() { Timeout = 60_000 });
+
+        foreach (string part in new[] { "body", "header", ".cm-editor", ".cm-gutters", "#history", "#history li button", ".notice", "#me" })
+        {
+            Assert.True(await IsDarkAsync(page, part), $"{part} is not dark");
+        }
+
+        // The text on them is light, the editor's caret too.
+        foreach (string part in new[] { ".cm-content", "#history h2", ".notice", "#me" })
+        {
+            Assert.False(await IsDarkAsync(page, part, "color"), $"the text of {part} is dark on dark");
+        }
+
+        await page.EvaluateAsync("() => window.collab.view.focus()");
+        Assert.False(await IsDarkAsync(page, ".cm-cursor", "borderLeftColor"), "the caret is dark on dark");
+        await bob.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task ALongTitle_DoesNotSquashTheYouChip_AtEitherSize()
     {
         string id = await _server.CreateDocumentAsync("", LongTitle);
@@ -186,6 +220,14 @@ public sealed class LayoutTests(BrowserFixture fixture) : IAsyncLifetime
         PageLog.For(page);
         return page;
     }
+
+    /// <summary>Whether a colour property of the first <paramref name="selector"/> is dark (relative luminance under 0.1).</summary>
+    private static Task<bool> IsDarkAsync(IPage page, string selector, string property = "backgroundColor") => page.Locator(selector).First.EvaluateAsync<bool>(
+        @"(e, property) => {
+            const [r, g, b] = getComputedStyle(e)[property].match(/[\d.]+/g).map(Number).map(c => c / 255)
+                .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.1;
+        }", property);
 
     private static async Task AssertNoSidewaysScrollAsync(IPage page)
     {
