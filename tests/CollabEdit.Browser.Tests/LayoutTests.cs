@@ -50,10 +50,12 @@ public sealed class LayoutTests(BrowserFixture fixture) : IAsyncLifetime
         var sheet = (await page.Locator("#history").BoundingBoxAsync())!;
         Assert.True(sheet.X <= 0 && sheet.Y <= 0 && sheet.Width >= 390 && sheet.Height >= 844, $"history is {sheet.X},{sheet.Y} {sheet.Width}×{sheet.Height}, not the whole screen");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "phone-history-sheet.png") });
+        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('header').inert && document.querySelector('#editor').inert"), "what is under the sheet is out of reach");
 
         // The sheet closes from inside it (the header is under it), and focus goes back.
         await page.GetByRole(AriaRole.Button, new() { Name = "Close history" }).ClickAsync();
         Assert.True(await page.Locator("#history").IsHiddenAsync());
+        Assert.False(await page.EvaluateAsync<bool>("() => document.querySelector('header').inert"));
         Assert.Equal("toggle-history", await page.EvaluateAsync<string>("() => document.activeElement.id"));
         var editor = (await page.Locator("#editor").BoundingBoxAsync())!;
         Assert.True(editor.Width >= 340, $"the editor is {editor.Width} px wide");

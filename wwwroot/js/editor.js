@@ -390,10 +390,21 @@ async function main() {
   });
 
   const layout = /** @type {HTMLElement} */ (document.querySelector('.layout'));
+  // The width at which app.css makes the history a full-screen sheet.
+  const phone = matchMedia('(max-width: 640px)');
+  /** While the history covers the page, what is under it is out of reach of Tab and screen readers. */
+  const coverPage = () => {
+    const covered = phone.matches && layout.classList.contains('with-history');
+    for (const part of [document.querySelector('header'), noticesEl, document.getElementById('editor')]) {
+      if (part) part.inert = covered;
+    }
+  };
+  phone.addEventListener('change', coverPage);
   /** Opens or closes the history (a column beside the text; on a phone, a sheet over it). @param {boolean} open */
   const showHistory = (open) => {
     layout.classList.toggle('with-history', open);
     historyButton.setAttribute('aria-expanded', String(open));
+    coverPage();
     if (open) {
       history.show();
     } else {
