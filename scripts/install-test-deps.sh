@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need that NuGet and npm do not bring: Debian's chromium for the
-# browser tests (Playwright's own browser download cannot work here).
+# Installs what the tests need that NuGet and the app's build do not bring: Debian's chromium for
+# the browser tests (Playwright's own browser download cannot work here), and axe-core, which the
+# accessibility tests inject into pages, from the tests' own lockfile (never served to users).
 set -euo pipefail
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing chromium (Debian package) for the browser tests"
@@ -8,5 +9,9 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+fi
+tests_dir="$(dirname "$0")/../tests/CollabEdit.Browser.Tests"
+if [ ! -f "$tests_dir/node_modules/axe-core/axe.min.js" ] || [ "$tests_dir/package-lock.json" -nt "$tests_dir/node_modules/.package-lock.json" ]; then
+  (cd "$tests_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 /usr/bin/chromium --version 2>/dev/null

@@ -8,7 +8,6 @@ using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Scalar.AspNetCore;
 
 namespace CollabEdit.Server;
 
@@ -74,10 +73,11 @@ public static class CollabEditApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(WebAppSecurity.ApplyAsync);
+        app.Use(ApiReference.ApplyHeadersAsync);
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi();
-        app.MapScalarApiReference("/api/docs");
+        app.MapApiReference();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();

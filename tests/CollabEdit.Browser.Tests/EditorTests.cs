@@ -81,7 +81,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
         await Eventually.TrueAsync(() => bob.PeerHeadAsync("Ann").Result == 11, "Bob sees Ann's caret at the end");
         var label = bob.Page.Locator(".remote-caret .remote-name", new() { HasText = "Ann" });
         await label.WaitForAsync();
-        Assert.Equal("rgb(230, 25, 75)", await label.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        Assert.Equal("rgb(185, 28, 28)", await label.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
         Assert.Equal(1, await bob.Page.Locator(".peer", new() { HasText = "Ann" }).CountAsync());
 
         // Bob types before Ann's caret: on his screen her caret moves right with the text.
@@ -196,8 +196,8 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
     }
 
     private async Task<(EditorPage Ann, EditorPage Bob)> OpenAnnAndBobAsync(string id) =>
-        (await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b"),
-         await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8"));
+        (await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#b91c1c"),
+         await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#1d4ed8"));
 
     /// <summary>Waits until both pages and the server hold the same text, and returns it.</summary>
     private async Task<string> ConvergedAsync(string id, params EditorPage[] pages)

@@ -20,10 +20,15 @@ async function load() {
     title.append(link);
     const edited = document.createElement('td');
     edited.textContent = `${new Date(d.updatedAt).toLocaleString()} · r${d.revision}`;
-    edited.className = 'muted';
+    edited.className = 'muted edited';
     const actions = document.createElement('td');
     const remove = document.createElement('button');
-    remove.textContent = 'Delete';
+    remove.type = 'button';
+    // Named for what it deletes: a screen reader's list of buttons is otherwise "Delete, Delete…".
+    const which = document.createElement('span');
+    which.className = 'visually-hidden';
+    which.textContent = ` “${d.title}”`; // text, never HTML
+    remove.append('Delete', which);
     remove.addEventListener('click', async () => {
       if (!confirm(`Delete “${d.title}” and its whole history?`)) return;
       await fetch(`/api/documents/${encodeURIComponent(d.id)}`, { method: 'DELETE' });

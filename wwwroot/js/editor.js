@@ -12,10 +12,11 @@ import { DocumentConnection } from './connection.js';
 import { DeviceStore } from './device-store.js';
 import { changesToOperation, operationToChanges } from './changes.js';
 import { HistoryPanel } from './history.js';
-import { identity, chooseIdentity } from './identity.js';
+import { identity, chooseIdentity, colourAmong } from './identity.js';
 import { loadLimits, registerServiceWorker } from './app-shell.js';
 
 /** @typedef {import('./connection.js').PeerPresence} PeerPresence */
+/** @typedef {PeerPresence & { shownAt?: number }} PlacedPeer a peer's caret, and when its name was last shown */
 
 const remote = Annotation.define();
 
@@ -26,18 +27,39 @@ export { changesToOperation, operationToChanges } from './changes.js';
 const setPeer = StateEffect.define();
 const removePeer = StateEffect.define();
 
+/** How long a name shows after its owner types or moves (the fade is the last quarter, in app.css). */
+const NAME_SHOWN_MS = 2000;
+
+/**
+ * A peer's caret and name. The name covers part of the line above (or below), so it shows only
+ * for NAME_SHOWN_MS after its owner types or moves, and while the pointer is on the caret.
+ * Carets at one spot (`stack` > 0) sit a little apart and put their names on other lines, so
+ * every one stays readable.
+ */
 class CaretWidget extends WidgetType {
-  /** @param {string} name @param {string} color */
-  constructor(name, color) { super(); this.name = name; this.color = color; }
-  eq(/** @type {CaretWidget} */ other) { return other.name === this.name && other.color === this.color; }
+  /** @param {string} name @param {string} color @param {number} shownAt @param {number} stack */
+  constructor(name, color, shownAt, stack) { super(); this.name = name; this.color = color; this.shownAt = shownAt; this.stack = stack; }
+  eq(/** @type {CaretWidget} */ other) {
+    return other.name === this.name && other.color === this.color && other.shownAt === this.shownAt && other.stack === this.stack;
+  }
   toDOM() {
     const caret = document.createElement('span');
     caret.className = 'remote-caret';
+    // The peers list names everyone for screen readers; the caret is for the eyes.
+    caret.setAttribute('aria-hidden', 'true');
     caret.style.borderColor = this.color;
+    if (this.stack > 0) caret.dataset.stack = String(Math.min(this.stack, 3));
     const label = document.createElement('span');
     label.className = 'remote-name';
     label.style.background = this.color;
     label.textContent = this.name; // text, never HTML
+    // Redrawn (another caret came or went at this spot) part-way through showing: carry on
+    // from where the fade was instead of starting again.
+    const age = Date.now() - this.shownAt;
+    if (age < NAME_SHOWN_MS) {
+      label.classList.add('shown');
+      label.style.animationDelay = `${-age}ms`;
+    }
     caret.append(label);
     return caret;
   }
@@ -46,7 +68,7 @@ class CaretWidget extends WidgetType {
 
 /** Peers' selections, mapped through every change so they follow the text. */
 const peersField = StateField.define({
-  create: () => /** @type {Map<string, PeerPresence>} */ (new Map()),
+  create: () => /** @type {Map<string, PlacedPeer>} */ (new Map()),
   update(peers, tr) {
     let next = peers;
     if (tr.docChanged) {
@@ -60,7 +82,12 @@ const peersField = StateField.define({
         if (next === peers) next = new Map(peers);
         const p = /** @type {PeerPresence} */ (effect.value);
         const max = tr.state.doc.length;
-        next.set(p.peerId, { ...p, anchor: Math.min(p.anchor, max), head: Math.min(p.head, max) });
+        const before = next.get(p.peerId);
+        const placed = { ...p, anchor: Math.min(p.anchor, max), head: Math.min(p.head, max) };
+        // The name shows when its owner arrives, types or moves; not when the same presence is
+        // heard again (a reconnect) or when only the colour or our mapping changed.
+        const moved = !before || before.head !== placed.head || before.anchor !== placed.anchor || before.name !== placed.name;
+        next.set(p.peerId, { ...placed, shownAt: moved ? Date.now() : before.shownAt ?? 0 });
       } else if (effect.is(removePeer)) {
         if (next === peers) next = new Map(peers);
         next.delete(/** @type {string} */ (effect.value));
@@ -70,11 +97,16 @@ const peersField = StateField.define({
   },
   provide: (field) => EditorView.decorations.from(field, (peers) => {
     const ranges = [];
-    for (const p of peers.values()) {
+    /** @type {Map<number, number>} carets already at each offset */
+    const atOffset = new Map();
+    // In peer id order, so each caret keeps its place in a stack while others come and go after it.
+    for (const p of [...peers.values()].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))) {
       const from = Math.min(p.anchor, p.head);
       const to = Math.max(p.anchor, p.head);
       if (from < to) ranges.push(Decoration.mark({ attributes: { style: `background: ${p.color}33` }, class: 'remote-selection' }).range(from, to));
-      ranges.push(Decoration.widget({ widget: new CaretWidget(p.name, p.color), side: 1 }).range(p.head));
+      const stack = atOffset.get(p.head) ?? 0;
+      atOffset.set(p.head, stack + 1);
+      ranges.push(Decoration.widget({ widget: new CaretWidget(p.name, p.color, p.shownAt ?? 0, stack), side: 1 }).range(p.head));
     }
     return Decoration.set(ranges, true);
   }),
@@ -110,7 +142,7 @@ function download(title, text) {
 function showNotFound(/** @type {string} */ message) {
   const main = /** @type {HTMLElement} */ (document.querySelector('main'));
   document.title = 'Document not found — CollabEdit';
-  for (const id of ['status', 'peers', 'me', 'toggle-history']) document.getElementById(id)?.remove();
+  for (const id of ['status', 'peers', 'me', 'toggle-history', 'title']) document.getElementById(id)?.remove();
   main.replaceChildren(el('section', { class: 'not-found' }, [
     el('h2', {}, ['Document not found']),
     el('p', {}, [message]),
@@ -127,6 +159,7 @@ async function main() {
   const titleEl = /** @type {HTMLElement} */ (document.getElementById('title'));
   const meEl = /** @type {HTMLButtonElement} */ (document.getElementById('me'));
   const noticesEl = /** @type {HTMLElement} */ (document.getElementById('notices'));
+  const historyButton = /** @type {HTMLButtonElement} */ (document.getElementById('toggle-history'));
 
   const [store, limits] = await Promise.all([DeviceStore.open(), loadLimits()]);
   let title = '';
@@ -151,8 +184,26 @@ async function main() {
   title = connection.title || title || 'Untitled';
   titleEl.textContent = title;
   document.title = `${title} — CollabEdit`;
+  // Hidden until the document is found, so a missing one never shows an empty name or a History
+  // button that does nothing.
+  for (const part of [statusEl, peersEl, meEl, historyButton]) part.hidden = false;
   /** @type {Map<string, PeerPresence>} */
   const peers = new Map(opened.peers.map((p) => [p.peerId, connection.placePresence(p)]));
+
+  /** Shows us in `color` on this document; the colour remembered in the browser stays. @param {string} color */
+  const showAs = (color) => {
+    me = { ...me, color };
+    connection.me = { ...connection.me, color };
+  };
+  showAs(colourAmong({ ...me, peerId: connection.peerId }, [...peers.values()], true));
+  /** Gives way when someone who came first shows our colour (see colourAmong). */
+  const settleColour = () => {
+    const color = colourAmong({ ...me, peerId: connection.peerId }, [...peers.values()], false);
+    if (color === me.color) return;
+    showAs(color);
+    renderPeers();
+    sendPresence();
+  };
 
   /** @type {EditorView} */
   let view;
@@ -240,6 +291,7 @@ async function main() {
     peers.set(p.peerId, p);
     view.dispatch({ effects: setPeer.of(p) });
     renderPeers();
+    settleColour();
   });
   connection.addEventListener('peerleft', (e) => {
     const id = /** @type {CustomEvent<string>} */ (e).detail;
@@ -260,6 +312,7 @@ async function main() {
       if (!live.has(id)) { peers.delete(id); view.dispatch({ effects: removePeer.of(id) }); }
     }
     renderPeers();
+    settleColour();
     sendPresence();
   });
   connection.addEventListener('status', renderStatus);
@@ -345,8 +398,8 @@ async function main() {
   meEl.textContent = me.name;
   meEl.addEventListener('click', () => {
     if (!chooseIdentity()) return;
-    // In place: the undo history and any unsent edits stay.
-    me = identity();
+    // In place: the undo history and any unsent edits stay, and so does the colour shown here.
+    me = { ...me, name: identity().name };
     meEl.textContent = me.name;
     connection.rename(me.name);
     renderPeers();
@@ -354,12 +407,31 @@ async function main() {
     view.focus();
   });
 
-  const history = new HistoryPanel(documentId, /** @type {HTMLElement} */ (document.getElementById('history')), () => view.state.doc.toString());
-  /** @type {HTMLButtonElement} */ (document.getElementById('toggle-history')).addEventListener('click', () => {
-    const layout = /** @type {HTMLElement} */ (document.querySelector('.layout'));
-    layout.classList.toggle('with-history');
-    if (layout.classList.contains('with-history')) history.show(); else history.hide();
-  });
+  const layout = /** @type {HTMLElement} */ (document.querySelector('.layout'));
+  // The width at which app.css makes the history a full-screen sheet.
+  const phone = matchMedia('(max-width: 640px)');
+  /** While the history covers the page, what is under it is out of reach of Tab and screen readers. */
+  const coverPage = () => {
+    const covered = phone.matches && layout.classList.contains('with-history');
+    for (const part of [document.querySelector('header'), noticesEl, document.getElementById('editor')]) {
+      if (part) part.inert = covered;
+    }
+  };
+  phone.addEventListener('change', coverPage);
+  /** Opens or closes the history (a column beside the text; on a phone, a sheet over it). @param {boolean} open */
+  const showHistory = (open) => {
+    layout.classList.toggle('with-history', open);
+    historyButton.setAttribute('aria-expanded', String(open));
+    coverPage();
+    if (open) {
+      history.show();
+    } else {
+      history.hide();
+      historyButton.focus();
+    }
+  };
+  const history = new HistoryPanel(documentId, /** @type {HTMLElement} */ (document.getElementById('history')), () => view.state.doc.toString(), () => showHistory(false));
+  historyButton.addEventListener('click', () => showHistory(!layout.classList.contains('with-history')));
 
   if (opened.restoredEdits > 0) {
     notify(`${opened.restoredEdits} edit${opened.restoredEdits === 1 ? '' : 's'} saved on this device earlier ${opened.restoredEdits === 1 ? 'was' : 'were'} restored and ${navigator.onLine ? 'sent' : 'will be sent when you are back online'}.`);
@@ -373,6 +445,6 @@ async function main() {
 if (typeof document !== 'undefined') {
   main().catch((error) => {
     const status = document.getElementById('status');
-    if (status) { status.dataset.status = 'offline'; status.textContent = `error: ${error.message}`; }
+    if (status) { status.hidden = false; status.dataset.status = 'offline'; status.textContent = `error: ${error.message}`; }
   });
 }

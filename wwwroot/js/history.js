@@ -36,11 +36,23 @@ export class HistoryPanel {
    * @param {string} documentId
    * @param {HTMLElement} root
    * @param {() => string} currentText
+   * @param {() => void} close closes the panel (its own Close button, Escape)
    */
-  constructor(documentId, root, currentText) {
+  constructor(documentId, root, currentText, close) {
     this.base = `/api/documents/${encodeURIComponent(documentId)}`;
     this.root = root;
     this.currentText = currentText;
+    this.close = close;
+    root.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') close();
+    });
+  }
+
+  /** The panel's heading with its Close button: on a phone the panel covers the page's header. @param {string} text */
+  heading(text) {
+    const close = el('button', { type: 'button', class: 'close', 'aria-label': 'Close history' }, ['×']);
+    close.addEventListener('click', () => this.close());
+    return el('div', { class: 'panel-head' }, [el('h2', {}, [text]), close]);
   }
 
   hide() {
@@ -49,7 +61,8 @@ export class HistoryPanel {
 
   async show() {
     this.root.hidden = false;
-    this.root.replaceChildren(el('p', { class: 'muted' }, ['Loading history…']));
+    this.root.replaceChildren(this.heading('History'), el('p', { class: 'muted' }, ['Loading history…']));
+    /** @type {HTMLElement} */ (this.root.querySelector('.close')).focus();
     const document = await json(this.base);
     const from = Math.max(0, document.revision - 100);
     const [entries, versions] = await Promise.all([
@@ -82,15 +95,18 @@ export class HistoryPanel {
     if (from === 0) revisionList.append(el('li', {}, [start]));
 
     this.detail = el('section', { id: 'revision-detail' });
+    // Focus was on the Close button just replaced: give it to the new one, not to the page.
+    const hadFocus = this.root.contains(globalThis.document.activeElement);
     this.root.replaceChildren(
-      el('h2', {}, [`History · now at r${document.revision}`]),
+      this.heading(`History · now at r${document.revision}`),
       el('div', {}, [name, ' ', save]),
-      el('h2', {}, ['Named versions']),
+      el('h3', {}, ['Named versions']),
       versions.length ? versionList : el('p', { class: 'muted' }, ['None yet.']),
       this.detail,
-      el('h2', {}, ['Revisions']),
+      el('h3', {}, ['Revisions']),
       revisionList,
     );
+    if (hadFocus) /** @type {HTMLElement} */ (this.root.querySelector('.close')).focus();
   }
 
   /** Shows the text at `revision` and what changed since, with a restore button. */
@@ -106,11 +122,11 @@ export class HistoryPanel {
     });
     const op = TextOperation.fromJSON(diff.op);
     this.detail?.replaceChildren(
-      el('h2', {}, [`Revision r${revision}`]),
+      el('h3', {}, [`Revision r${revision}`]),
       restore,
-      el('h3', {}, [op.isNoop ? 'Same as now' : `Changes from r${revision} to now (r${diff.to})`]),
+      el('h4', {}, [op.isNoop ? 'Same as now' : `Changes from r${revision} to now (r${diff.to})`]),
       renderDiff(at.text, op),
-      el('h3', {}, [`Text at r${revision}`]),
+      el('h4', {}, [`Text at r${revision}`]),
       el('pre', { id: 'revision-text' }, [at.text]),
     );
   }

@@ -5,7 +5,7 @@
 
 const VERSION = '__VERSION__';
 const CACHE = `collabedit-shell-${VERSION}`;
-const SHELL = ['/', '/index.html', '/editor.html', '/css/app.css', '/lib/vendor.js',
+const SHELL = ['/', '/index.html', '/editor.html', '/css/app.css', '/favicon.svg', '/lib/vendor.js',
   '/js/app-shell.js', '/js/changes.js', '/js/client.js', '/js/connection.js', '/js/device-store.js', '/js/documents.js',
   '/js/editor.js', '/js/history.js', '/js/identity.js', '/js/text-operation.js'];
 

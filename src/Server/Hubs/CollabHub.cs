@@ -24,7 +24,9 @@ public sealed class CollabHub(
 {
     private const int MaxNameLength = 64;
     private const int MaxClientIdLength = 128;
-    private static readonly string[] Palette = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324", "#469990", "#800000"];
+    // The browser's palette (wwwroot/js/identity.js), in the same order: every colour has at least
+    // 4.5:1 contrast with the white text of a name label.
+    private static readonly string[] Palette = ["#b91c1c", "#1d4ed8", "#15803d", "#7c3aed", "#c2410c", "#0e7490", "#be185d", "#4d7c0f", "#a16207", "#57534e"];
 
     private ConnectionState State => (ConnectionState)Context.Items[typeof(ConnectionState)]!;
 
