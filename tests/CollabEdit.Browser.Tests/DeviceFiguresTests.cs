@@ -26,6 +26,9 @@ public sealed class DeviceFiguresTests(BrowserFixture fixture) : IAsyncLifetime
     {
         string id = await _server.CreateDocumentAsync("");
         var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
+
+        // The reload below is offline: the page comes from the service worker, once it has the app's files.
+        await ann.Page.WaitForFunctionAsync("() => navigator.serviceWorker.controller !== null", null, new() { Timeout = 60_000 });
         await ann.Context.SetOfflineAsync(true);
 
         // 1,000 separate edits, each its own transaction, then every keystroke's write timing.
