@@ -26,6 +26,7 @@ public static class CollabEditApp
             ContentRootPath = AppContext.BaseDirectory,
             WebRootPath = FindWebRoot(),
         });
+        builder.Environment.WebRootFileProvider = new BuiltAssetsFileProvider(builder.Environment.WebRootFileProvider);
         var options = builder.Configuration.GetSection(CollabEditOptions.Section).Get<CollabEditOptions>() ?? new CollabEditOptions();
         var services = builder.Services;
         services.Configure<CollabEditOptions>(builder.Configuration.GetSection(CollabEditOptions.Section));
@@ -43,6 +44,7 @@ public static class CollabEditApp
             sp.GetRequiredService<ILogger<DocumentStore>>(),
             sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.CheckpointBytes));
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
+        services.AddSingleton<HubOriginCheck>();
         services.AddSingleton<DocumentRegistry>();
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
@@ -66,6 +68,8 @@ public static class CollabEditApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(WebAppSecurity.ApplyAsync);
+        var originCheck = app.Services.GetRequiredService<HubOriginCheck>();
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null, hub => hub.Use(originCheck.InvokeAsync));
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi();

@@ -56,4 +56,10 @@ public sealed class CollabEditOptions
 
     /// <summary>Most ops one history page returns.</summary>
     public int MaxHistoryPage { get; set; } = 1000;
+
+    /// <summary>
+    /// Web origins (scheme://host[:port]) besides the server's own whose pages may open the hub,
+    /// e.g. the editor served from another name. Requests without an Origin (non-browser clients) are always allowed.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
 }

@@ -38,8 +38,15 @@ public static class DocumentsApi
         TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());
 
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
-        CreateDocumentRequest? request, DocumentStore store, IOptions<CollabEditOptions> options, TimeProvider time)
+        HttpRequest http, CreateDocumentRequest? request, DocumentStore store, IOptions<CollabEditOptions> options, TimeProvider time)
     {
+        // Only JSON makes a browser ask (CORS preflight) before sending cross-site; an empty or
+        // form-encoded POST would let any page a user visits create documents on their server.
+        if (!http.HasJsonContentType())
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the request as application/json (an empty object creates an empty document).");
+        }
+
         string title = string.IsNullOrWhiteSpace(request?.Title) ? "Untitled" : request.Title.Trim();
         string text = request?.Text ?? "";
         if (title.Length > MaxTitleLength)
