@@ -199,15 +199,29 @@ public sealed class CollabDocument : IAsyncDisposable
         }
     }
 
-    /// <summary>Fetches and applies every committed op after the local revision.</summary>
+    /// <summary>
+    /// Fetches and applies every committed op after the local revision. The server cuts a long
+    /// answer by bytes, so this asks again after the last op received until an answer is empty.
+    /// </summary>
     public async Task CatchupAsync(CancellationToken cancellationToken = default)
     {
-        int from = Revision;
         var connection = _connection ?? throw new InvalidOperationException("Reconnecting: no connection to catch up on.");
-        var ops = await connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, DocumentId, from, cancellationToken).ConfigureAwait(false);
-        foreach (var op in ops)
+        int from = Revision;
+        while (true)
         {
-            OnRemoteOp(op.Revision, op.Op);
+            var ops = await connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, DocumentId, from, cancellationToken).ConfigureAwait(false);
+            if (ops.Length == 0)
+            {
+                return;
+            }
+
+            foreach (var op in ops)
+            {
+                OnRemoteOp(op.Revision, op.Op);
+            }
+
+            // From what was received, not the local revision: while a resend awaits its revision the ops wait unapplied.
+            from = ops[^1].Revision;
         }
     }
 

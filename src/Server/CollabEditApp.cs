@@ -6,6 +6,7 @@ using CollabEdit.Server.Hubs;
 using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -62,6 +63,7 @@ public static class CollabEditApp
             })
             .AddJsonProtocol()
             .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.Options);
+        WrapHubProtocols(services);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -85,6 +87,18 @@ public static class CollabEditApp
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<DocumentRegistry>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
+    }
+
+    /// <summary>Every registered hub protocol, wrapped so that its argument-binding failures carry an error code.</summary>
+    private static void WrapHubProtocols(IServiceCollection services)
+    {
+        foreach (var registered in services.Where(d => d.ServiceType == typeof(IHubProtocol)).ToList())
+        {
+            var type = registered.ImplementationType
+                ?? throw new InvalidOperationException($"Hub protocol registered without an implementation type: {registered}.");
+            services.Remove(registered);
+            services.AddSingleton<IHubProtocol>(sp => new CodedBindingErrorsProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(sp, type)));
+        }
     }
 
     /// <summary>wwwroot of the repository when run from a build folder, else beside the app.</summary>

@@ -62,4 +62,13 @@ public sealed class CollabEditOptions
     /// e.g. the editor served from another name. Requests without an Origin (non-browser clients) are always allowed.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// Bytes (estimated from UTF-8, an upper bound) after which a <c>Catchup</c> answer is cut; the
+    /// client asks again from the last revision it got. At least one op is always sent.
+    /// </summary>
+    public long MaxCatchupBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Bytes (estimated as for <see cref="MaxCatchupBytes"/>) after which a history page is cut.</summary>
+    public long MaxHistoryPageBytes { get; set; } = 8 * 1024 * 1024;
 }

@@ -48,7 +48,38 @@ public sealed class HubValidationTests
         ["integer past Int32"] = new object?[] { (long)int.MaxValue + 1 },
         ["negative integer past Int32"] = new object?[] { 3, -((long)int.MaxValue + 2) },
         ["empty insert"] = new object?[] { 3, "" },
+
+        // MessagePack bin 0x03: bytes are not an array of components, though they read as a list of small integers.
+        ["binary"] = new byte[] { 3 },
     };
+
+    /// <summary>Calls SignalR cannot bind to the method's parameters: wrong types or counts.</summary>
+    private static readonly Dictionary<string, Func<string, object?[]>> MisboundCalls = new()
+    {
+        ["Submit seq as a string"] = id => [HubMessages.Submit, id, ClientId, "one", 0, new object[] { 3, "x" }],
+        ["Submit base revision as an array"] = id => [HubMessages.Submit, id, ClientId, 1L, new object[] { 0 }, new object[] { 3, "x" }],
+        ["Submit without its op"] = id => [HubMessages.Submit, id, ClientId, 1L, 0],
+        ["Submit with an extra argument"] = id => [HubMessages.Submit, id, ClientId, 1L, 0, new object[] { 3, "x" }, "extra"],
+        ["Catchup revision as a string"] = id => [HubMessages.Catchup, id, "zero"],
+        ["Catchup without arguments"] = _ => [HubMessages.Catchup],
+        ["SetPresence presence as a string"] = id => [HubMessages.SetPresence, id, "here"],
+        ["Open id as an array"] = _ => [HubMessages.Open, new object[] { 42 }, "tester"],
+        ["Close id as a map"] = _ => [HubMessages.Close, new Dictionary<string, int> { ["id"] = 1 }],
+    };
+
+    public static TheoryData<string, bool> MisboundCallNames()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (bool json in new[] { false, true })
+        {
+            foreach (string call in MisboundCalls.Keys)
+            {
+                data.Add(call, json);
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(MalformedOps))]
@@ -58,6 +89,21 @@ public sealed class HubValidationTests
         var (id, connection, before) = await OpenNewDocumentAsync(server, "abc", json);
 
         await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, MalformedOp[shape]));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Theory]
+    [MemberData(nameof(MisboundCallNames))]
+    public async Task Call_WithArgumentsOfWrongTypeOrCount_IsInvalidOpAndChangesNothing(string call, bool json)
+    {
+        // SignalR refuses these before any hub code runs; the caller still gets a documented code.
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc", json);
+        object?[] invocation = MisboundCalls[call](id);
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => connection.InvokeCoreAsync((string)invocation[0]!, typeof(object), invocation[1..]));
 
         await AssertUnchangedAsync(server, id, before);
         await AssertUsableAsync(server, connection, id, seq: 2);
@@ -406,6 +452,7 @@ public sealed class HubValidationTests
         Assert.StartsWith($"{code}: ", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("CollabEdit.", reason, StringComparison.Ordinal); // No internal type names.
     }
 
     /// <summary>

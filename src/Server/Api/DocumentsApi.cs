@@ -102,7 +102,8 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be 1…{options.Value.MaxHistoryPage}, got {pageSize}.");
         }
 
-        var ops = store.ReadOps(id, after, document.Revision, pageSize);
+        // Cut by bytes too (MaxHistoryPageBytes): the next page starts from the last revision returned, as always.
+        var ops = OpPages.Read(store, id, after, document.Revision, pageSize, options.Value.MaxHistoryPageBytes, out _);
         return TypedResults.Ok(ops.Select(op => new HistoryEntry(op.Revision, op.Operation, op.Author, op.Timestamp)).ToArray());
     }
 

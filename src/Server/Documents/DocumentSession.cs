@@ -293,14 +293,18 @@ public sealed partial class DocumentSession
         }
 
         // The store has everything durable before this batch; this batch's ops are in memory.
+        // The answer is cut at MaxCatchupBytes: the client asks again from its last revision.
         int durable = authority.Revision - committed.Count;
-        var ops = new List<StoredOp>(authority.Revision - fromRevision);
-        if (fromRevision < durable)
+        bool full = false;
+        var ops = fromRevision < durable
+            ? OpPages.Read(_store, Id, fromRevision, durable, int.MaxValue, _options.MaxCatchupBytes, out full)
+            : [];
+        if (!full)
         {
-            ops.AddRange(_store.ReadOps(Id, fromRevision, durable));
+            long bytes = ops.Sum(OpPages.EstimatedBytes);
+            _ = OpPages.TryAddAll(ops, committed.Select(p => p.Op).Where(op => op.Revision > fromRevision), ref bytes, _options.MaxCatchupBytes);
         }
 
-        ops.AddRange(committed.Select(p => p.Op).Where(op => op.Revision > fromRevision));
         return ops;
     }
 

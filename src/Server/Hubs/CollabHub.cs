@@ -171,23 +171,34 @@ public sealed class CollabHub(
     {
         try
         {
+            // Only the arrays the two protocols produce: MessagePack's bin reads as a byte[], which
+            // is a list of small integers, but bytes are not components.
             return op switch
             {
                 JsonElement { ValueKind: JsonValueKind.Array } json => json.Deserialize<TextOperation>()!,
                 object?[] values => WireFormat.Parse(values),
-                System.Collections.IList list => WireFormat.Parse(list.Cast<object?>()),
                 _ => throw new CollabException(ErrorCodes.InvalidOp, "The op must be an array of integers and strings."),
             };
         }
         catch (JsonException e)
         {
-            throw new CollabException(ErrorCodes.InvalidOp, e.Message);
+            throw new CollabException(ErrorCodes.InvalidOp, PublicReason(e));
         }
         catch (InvalidTextOperationException e)
         {
             throw new CollabException(ErrorCodes.InvalidOp, e.Message);
         }
     }
+
+    /// <summary>
+    /// The converter's own messages ("TextOperation: element 2 …") say what is wrong; the
+    /// serializer's ("The JSON value could not be converted to CollabEdit.Ot.TextOperation", e.g.
+    /// for an escaped lone surrogate) name internal types, so they are replaced.
+    /// </summary>
+    private static string PublicReason(JsonException e) =>
+        e.Message.StartsWith("TextOperation: ", StringComparison.Ordinal)
+            ? e.Message
+            : $"The op must be an array of non-zero integers and non-empty strings of valid UTF-16 (at {e.Path ?? "$"}).";
 
     private async Task LeaveAsync(OpenDocument open)
     {
