@@ -46,6 +46,13 @@ public static class CollabEditApp
             sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.CheckpointBytes));
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<HubOriginCheck>();
+        services.AddSingleton<HubErrorFilter>();
+
+        // SignalR logs every exception a hub method throws at Error with its stack trace, refusals
+        // (HubException) included, and argument-binding failures at Debug with theirs: one flood of
+        // bad calls would fill the disk. HubErrorFilter logs refusals (rate-limited) and unexpected
+        // failures (at Error, with the exception) itself, so SignalR's copy says nothing more.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None);
         services.AddSingleton<DocumentRegistry>();
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
