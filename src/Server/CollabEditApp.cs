@@ -44,6 +44,8 @@ public static class CollabEditApp
             sp.GetRequiredService<CollabEditMetrics>(),
             sp.GetRequiredService<ILogger<DocumentStore>>(),
             sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.CheckpointBytes));
+        services.AddSingleton<ConnectionOutboxes>();
+        services.AddSingleton<HubLifetimeManager<CollabHub>, OutboxHubLifetimeManager>();
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<HubOriginCheck>();
         services.AddSingleton<HubErrorFilter>();

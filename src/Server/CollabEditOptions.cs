@@ -71,4 +71,11 @@ public sealed class CollabEditOptions
 
     /// <summary>Bytes (estimated as for <see cref="MaxCatchupBytes"/>) after which a history page is cut.</summary>
     public long MaxHistoryPageBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes the server may hold for one connection that reads slower than its documents change;
+    /// past it the connection is cut (the client reconnects and catches up). One message larger
+    /// than this still goes to a connection with nothing else waiting.
+    /// </summary>
+    public long MaxPendingBytesPerConnection { get; set; } = 4 * 1024 * 1024;
 }

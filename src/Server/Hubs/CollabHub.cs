@@ -14,11 +14,12 @@ namespace CollabEdit.Server.Hubs;
 /// validates its input, routes by document id to the document's session, and answers with a
 /// result or a HubException "code: reason"; a refused call changes nothing.
 /// </summary>
-public sealed class CollabHub(
+internal sealed class CollabHub(
     DocumentRegistry registry,
     IOptions<CollabEditOptions> options,
     TimeProvider time,
-    CollabEditMetrics metrics) : Hub
+    CollabEditMetrics metrics,
+    ConnectionOutboxes outboxes) : Hub
 {
     private const int MaxNameLength = 64;
     private const int MaxClientIdLength = 128;
@@ -36,13 +37,15 @@ public sealed class CollabHub(
         return Task.CompletedTask;
     }
 
-    public override async Task OnDisconnectedAsync(Exception? exception)
+    public override Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.ConnectionClosed();
         foreach (var open in State.RemoveAll())
         {
-            await LeaveAsync(open).ConfigureAwait(false);
+            Leave(open);
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task<OpenResult> Open(string documentId, string? name)
@@ -64,14 +67,14 @@ public sealed class CollabHub(
 
         try
         {
-            // Join the group before reading the text, so no op committed after that read is missed.
-            await Groups.AddToGroupAsync(Context.ConnectionId, HubOpBroadcaster.Group(documentId)).ConfigureAwait(false);
+            // Join before reading the text, so no op committed after that read is missed.
+            outboxes.Join(documentId, Context.ConnectionId);
             var opened = await session.OpenAsync().ConfigureAwait(false);
             var me = session.Presence.AddOrUpdate(
                 state.PeerId,
                 _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
                 (_, old) => old with { Name = peerName });
-            await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, me).ConfigureAwait(false);
+            outboxes.SendPresence(documentId, Context.ConnectionId, me);
             var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToArray();
             return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers);
         }
@@ -79,7 +82,7 @@ public sealed class CollabHub(
         {
             if (state.Remove(documentId) is { } open)
             {
-                await LeaveAsync(open).ConfigureAwait(false);
+                Leave(open);
             }
 
             throw;
@@ -133,7 +136,7 @@ public sealed class CollabHub(
         return [.. ops.Select(op => new CommittedOpMessage(op.Revision, op.Operation, op.PeerId))];
     }
 
-    public async Task SetPresence(string documentId, PresenceInput presence)
+    public Task SetPresence(string documentId, PresenceInput presence)
     {
         var open = RequireOpen(documentId);
         if (presence is null || presence.Anchor < 0 || presence.Head < 0 || presence.Revision < 0
@@ -151,16 +154,19 @@ public sealed class CollabHub(
         string color = presence.Color is { Length: 7 } c && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit) ? c : DefaultColor(peerId);
         var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head, presence.Revision);
         open.Session.Presence[peerId] = update;
-        await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, update).ConfigureAwait(false);
+        outboxes.SendPresence(documentId, Context.ConnectionId, update);
+        return Task.CompletedTask;
     }
 
-    public async Task Close(string documentId)
+    public Task Close(string documentId)
     {
         RequireValidId(documentId);
         if (State.Remove(documentId) is { } open)
         {
-            await LeaveAsync(open).ConfigureAwait(false);
+            Leave(open);
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -200,16 +206,16 @@ public sealed class CollabHub(
             ? e.Message
             : $"The op must be an array of non-zero integers and non-empty strings of valid UTF-16 (at {e.Path ?? "$"}).";
 
-    private async Task LeaveAsync(OpenDocument open)
+    private void Leave(OpenDocument open)
     {
         string documentId = open.Session.Id;
         string peerId = State.PeerId;
         try
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubOpBroadcaster.Group(documentId)).ConfigureAwait(false);
+            outboxes.Leave(documentId, Context.ConnectionId);
             if (open.Session.Presence.TryRemove(peerId, out _))
             {
-                await Clients.Group(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.PeerLeft, documentId, peerId).ConfigureAwait(false);
+                outboxes.SendPeerLeft(documentId, peerId);
             }
         }
         finally
