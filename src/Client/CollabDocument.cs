@@ -201,12 +201,16 @@ public sealed class CollabDocument : IAsyncDisposable
 
     /// <summary>
     /// Fetches and applies every committed op after the local revision. The server cuts a long
-    /// answer by bytes, so this asks again after the last op received until an answer is empty.
+    /// answer by bytes, so this asks again after the last op received until an answer is empty,
+    /// or until it reaches an op submitted through this connection: that op's ack comes with its
+    /// Submit, and every op after it was committed while this connection was listening, so it
+    /// arrives as a broadcast. (Applying one's own op as a remote one would apply it twice.)
     /// </summary>
     public async Task CatchupAsync(CancellationToken cancellationToken = default)
     {
         var connection = _connection ?? throw new InvalidOperationException("Reconnecting: no connection to catch up on.");
         int from = Revision;
+        string me = PeerId;
         while (true)
         {
             var ops = await connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, DocumentId, from, cancellationToken).ConfigureAwait(false);
@@ -217,6 +221,11 @@ public sealed class CollabDocument : IAsyncDisposable
 
             foreach (var op in ops)
             {
+                if (op.PeerId == me)
+                {
+                    return;
+                }
+
                 OnRemoteOp(op.Revision, op.Op);
             }
 
