@@ -60,6 +60,8 @@ public static class CollabEditApp
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        // An op larger than these is refused while it is read, before it is materialised.
+        var opLimits = new OpReadLimits(options.MaxOpComponents, options.MaxOpLength);
         services.AddSignalR(hub =>
             {
                 hub.MaximumReceiveMessageSize = options.MaxMessageBytes;
@@ -70,8 +72,8 @@ public static class CollabEditApp
                 hub.EnableDetailedErrors = false;
                 hub.AddFilter<HubErrorFilter>();
             })
-            .AddJsonProtocol()
-            .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.Options);
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new StrictObjectJsonConverter(opLimits)))
+            .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.ForServer(opLimits));
         WrapHubProtocols(services);
         configureServices?.Invoke(services);
 

@@ -182,6 +182,7 @@ internal sealed class CollabHub(
             return op switch
             {
                 JsonElement { ValueKind: JsonValueKind.Array } json => json.Deserialize<TextOperation>()!,
+                OversizedValue oversized => throw new CollabException(ErrorCodes.TooLarge, oversized.Reason),
                 object?[] values => WireFormat.Parse(values),
                 _ => throw new CollabException(ErrorCodes.InvalidOp, "The op must be an array of integers and strings."),
             };
