@@ -78,4 +78,7 @@ public sealed class CollabEditOptions
     /// than this still goes to a connection with nothing else waiting.
     /// </summary>
     public long MaxPendingBytesPerConnection { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most documents one hub connection may have open at once; more is <c>too-large</c> until it closes one.</summary>
+    public int MaxOpenDocumentsPerConnection { get; set; } = 100;
 }

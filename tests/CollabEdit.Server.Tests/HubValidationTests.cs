@@ -226,6 +226,27 @@ public sealed class HubValidationTests
     }
 
     [Fact]
+    public async Task Open_PastMaxOpenDocumentsPerConnection_IsTooLargeUntilOneIsClosed()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxOpenDocumentsPerConnection"] = "3" });
+        string[] ids = [.. await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.CreateDocumentAsync("abc")))];
+        var connection = await server.ConnectAsync();
+        foreach (string id in ids[..3])
+        {
+            await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "tester").WaitAsync(Timeouts.Call);
+        }
+
+        await RejectedAsync(ErrorCodes.TooLarge, () => connection.InvokeAsync<OpenResult>(HubMessages.Open, ids[3], "tester"));
+        var again = await connection.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester").WaitAsync(Timeouts.Call); // Already open: no new slot needed.
+        await connection.InvokeAsync(HubMessages.Close, ids[0]).WaitAsync(Timeouts.Call);
+        var fourth = await connection.InvokeAsync<OpenResult>(HubMessages.Open, ids[3], "tester").WaitAsync(Timeouts.Call);
+
+        Assert.Equal("abc", again.Text);
+        Assert.Equal("abc", fourth.Text);
+        await AssertUsableAsync(server, connection, ids[3], seq: 1);
+    }
+
+    [Fact]
     public async Task Submit_WithoutOpen_IsForbidden()
     {
         await using var server = await RunningServer.StartAsync();

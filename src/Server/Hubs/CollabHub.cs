@@ -58,6 +58,14 @@ internal sealed class CollabHub(
         }
 
         var state = State;
+
+        // Each open document holds its text in memory and a lease that keeps it loaded.
+        int maxOpen = options.Value.MaxOpenDocumentsPerConnection;
+        if (state.Get(documentId) is null && state.Count >= maxOpen)
+        {
+            throw new CollabException(ErrorCodes.TooLarge, $"{maxOpen} documents are open on this connection; close one first.");
+        }
+
         var session = registry.Acquire(documentId);
         bool added = state.TryAdd(new OpenDocument(session, peerName));
         if (!added)

@@ -12,6 +12,18 @@ internal sealed class ConnectionState(string peerId, TokenBucket submits)
 
     public TokenBucket Submits { get; } = submits;
 
+    /// <summary>How many documents are open on this connection.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _open.Count;
+            }
+        }
+    }
+
     public OpenDocument? Get(string documentId)
     {
         lock (_lock)
