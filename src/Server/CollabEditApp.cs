@@ -58,6 +58,8 @@ public static class CollabEditApp
         services.AddSingleton<DocumentRegistry>();
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
+        services.AddApiRateLimits(options);
+        services.AddSingleton<CallRateLimitFilter>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         // An op larger than these is refused while it is read, before it is materialised.
@@ -71,6 +73,7 @@ public static class CollabEditApp
                 hub.KeepAliveInterval = TimeSpan.FromSeconds(2);
                 hub.EnableDetailedErrors = false;
                 hub.AddFilter<HubErrorFilter>();
+                hub.AddFilter<CallRateLimitFilter>(); // Inside the error filter, which turns its refusals into coded HubExceptions.
             })
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new StrictObjectJsonConverter(opLimits)))
             .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.ForServer(opLimits));
@@ -85,6 +88,7 @@ public static class CollabEditApp
         app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null, hub => hub.Use(originCheck.InvokeAsync));
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapScalarApiReference("/api/docs");
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });

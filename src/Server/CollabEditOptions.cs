@@ -81,4 +81,28 @@ public sealed class CollabEditOptions
 
     /// <summary>Most documents one hub connection may have open at once; more is <c>too-large</c> until it closes one.</summary>
     public int MaxOpenDocumentsPerConnection { get; set; } = 100;
+
+    /// <summary>Hub calls of any method a connection may sustain a second before it is answered <c>rate-limited</c>.</summary>
+    public int CallsPerSecond { get; set; } = 2000;
+
+    /// <summary>Hub calls a connection may send in one burst.</summary>
+    public int CallBurst { get; set; } = 4000;
+
+    /// <summary>Hub calls all connections from one client address may sustain a second together.</summary>
+    public int CallsPerSecondPerAddress { get; set; } = 5000;
+
+    /// <summary>Hub calls all connections from one client address may send in one burst.</summary>
+    public int CallBurstPerAddress { get; set; } = 10000;
+
+    /// <summary>REST requests (<c>/api</c>) one client address may sustain a second before it gets 429.</summary>
+    public int RequestsPerSecondPerAddress { get; set; } = 200;
+
+    /// <summary>REST requests one client address may send in one burst.</summary>
+    public int RequestBurstPerAddress { get; set; } = 400;
+
+    /// <summary>Documents one client address may create a second (each is a row on disk for good).</summary>
+    public int DocumentCreatesPerSecondPerAddress { get; set; } = 10;
+
+    /// <summary>Documents one client address may create in one burst.</summary>
+    public int DocumentCreateBurstPerAddress { get; set; } = 100;
 }

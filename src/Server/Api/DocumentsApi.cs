@@ -22,7 +22,7 @@ public static class DocumentsApi
     {
         var api = routes.MapGroup("/api/documents").WithTags("Documents");
         api.MapGet("/", List).WithSummary("Every document: id, title, revision, last edit.");
-        api.MapPost("/", CreateAsync).WithSummary("Creates a document.");
+        api.MapPost("/", CreateAsync).WithSummary("Creates a document.").RequireRateLimiting(ApiRateLimits.CreateDocument);
         api.MapGet("/{id}", Get).WithSummary("A document with its current text.");
         api.MapGet("/{id}/history", History).WithSummary("Committed ops after `from`, oldest first, at most `limit`.");
         api.MapGet("/{id}/revisions/{revision:int}", TextAt).WithSummary("The text at a revision.");

@@ -32,7 +32,8 @@ internal sealed class CollabHub(
         var settings = options.Value;
         Context.Items[typeof(ConnectionState)] = new ConnectionState(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
-            new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time));
+            new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time),
+            new TokenBucket(settings.CallsPerSecond, settings.CallBurst, time));
         metrics.ConnectionOpened();
         return Task.CompletedTask;
     }

@@ -2,8 +2,8 @@ using CollabEdit.Server.Documents;
 
 namespace CollabEdit.Server.Hubs;
 
-/// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limit.</summary>
-internal sealed class ConnectionState(string peerId, TokenBucket submits)
+/// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limits.</summary>
+internal sealed class ConnectionState(string peerId, TokenBucket submits, TokenBucket calls)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, OpenDocument> _open = new(StringComparer.Ordinal);
@@ -11,6 +11,9 @@ internal sealed class ConnectionState(string peerId, TokenBucket submits)
     public string PeerId { get; } = peerId;
 
     public TokenBucket Submits { get; } = submits;
+
+    /// <summary>Every hub call of this connection, whatever its method.</summary>
+    public TokenBucket Calls { get; } = calls;
 
     /// <summary>How many documents are open on this connection.</summary>
     public int Count
