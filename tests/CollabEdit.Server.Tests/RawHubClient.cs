@@ -61,6 +61,35 @@ internal sealed class RawHubClient : IDisposable
         _received.Clear();
     }
 
+    /// <summary>Reads every record until one matches <paramref name="last"/>, and returns them all (the match included).</summary>
+    public async Task<List<string>> ReadRecordsUntilAsync(Func<string, bool> last)
+    {
+        var records = new List<string>();
+        var pending = new StringBuilder();
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(_buffer, CancellationToken.None).WaitAsync(Timeouts.Call);
+            Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
+            pending.Append(Encoding.UTF8.GetString(_buffer, 0, result.Count));
+            string text = pending.ToString();
+            int end = text.LastIndexOf(RecordSeparator);
+            if (end < 0)
+            {
+                continue;
+            }
+
+            pending.Clear().Append(text[(end + 1)..]);
+            foreach (string record in text[..end].Split(RecordSeparator))
+            {
+                records.Add(record);
+                if (last(record))
+                {
+                    return records;
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Reads one buffer's worth every <paramref name="pause"/>, pinging the server once a second so
     /// it does not time the client out, until <paramref name="stop"/>; false if the server closed the connection first.

@@ -47,6 +47,40 @@ public sealed class SlowReaderTests
         Assert.Equal(2 * Rounds, (await server.GetDocumentAsync(id)).Revision);
     }
 
+    [Fact]
+    public async Task PresenceFlood_ToABackedUpReader_IsCoalescedToTheLatestPerPeer()
+    {
+        const int Updates = 1000;
+        const int BigInsert = 500_000;
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxPendingBytesPerConnection"] = $"{64 * 1024 * 1024}" });
+        string id = await server.CreateDocumentAsync();
+        using var slow = await RawHubClient.ConnectAsync(server);
+        await slow.SendAsync($$"""{"type":1,"invocationId":"1","target":"Open","arguments":["{{id}}","slow"]}""");
+        await slow.ReadUntilAsync("\"invocationId\":\"1\"");
+        var flooder = await server.ConnectAsync();
+        await flooder.InvokeAsync<OpenResult>(HubMessages.Open, id, "flooder").WaitAsync(Timeouts.Call);
+
+        // 4 MB of ops the slow reader does not read yet fill its socket, so what follows waits in the server.
+        for (int seq = 1; seq <= 8; seq++)
+        {
+            object[] op = seq == 1 ? [new string('x', BigInsert)] : [(seq - 1) * BigInsert, new string('x', BigInsert)];
+            await SubmitAsync(flooder, id, seq, op);
+        }
+
+        for (int anchor = 1; anchor < Updates; anchor++)
+        {
+            await flooder.SendAsync(HubMessages.SetPresence, id, new PresenceInput("flooder", null, anchor, anchor)).WaitAsync(Timeouts.Call);
+        }
+
+        await flooder.InvokeAsync(HubMessages.SetPresence, id, new PresenceInput("flooder", null, Updates, Updates)).WaitAsync(Timeouts.Call);
+        var records = await slow.ReadRecordsUntilAsync(record => record.Contains("\"target\":\"Presence\"", StringComparison.Ordinal)
+            && record.Contains($"\"anchor\":{Updates},", StringComparison.Ordinal)).WaitAsync(Timeouts.Converge);
+
+        int presences = records.Count(record => record.Contains("\"target\":\"Presence\"", StringComparison.Ordinal));
+        Assert.Equal(8, records.Count(record => record.Contains("\"target\":\"Op\"", StringComparison.Ordinal)));
+        Assert.True(presences < Updates / 10, $"{presences} presence messages for {Updates} updates");
+    }
+
     private static async Task SubmitAsync(HubConnection connection, string id, int seq, object[] op)
     {
         var ack = await connection.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "writer-client", (long)seq, seq - 1, op).WaitAsync(Timeouts.Call);
