@@ -105,4 +105,11 @@ public sealed class CollabEditOptions
 
     /// <summary>Documents one client address may create in one burst.</summary>
     public int DocumentCreateBurstPerAddress { get; set; } = 100;
+
+    /// <summary>
+    /// UTF-16 units of text all loaded documents may hold together (two bytes each, plus their
+    /// history windows). Past it the least recently used documents nobody has open are unloaded,
+    /// and an Open that still does not fit is <c>unavailable</c>.
+    /// </summary>
+    public long MaxLoadedDocumentUnits { get; set; } = 128L * 1024 * 1024;
 }

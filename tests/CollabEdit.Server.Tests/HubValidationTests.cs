@@ -7,6 +7,7 @@ using MessagePack;
 using MessagePack.Formatters;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEdit.Server.Tests;
 
@@ -244,6 +245,31 @@ public sealed class HubValidationTests
         Assert.Equal("abc", again.Text);
         Assert.Equal("abc", fourth.Text);
         await AssertUsableAsync(server, connection, ids[3], seq: 1);
+    }
+
+    [Fact]
+    public async Task Open_PastMaxLoadedDocumentUnits_UnloadsIdleDocumentsFirstThenIsUnavailable()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxLoadedDocumentUnits"] = "1000" });
+        var registry = server.App.Services.GetRequiredService<DocumentRegistry>();
+        string text = new('a', 400);
+        string[] ids = [.. await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => server.CreateDocumentAsync(text)))];
+        var first = await server.ConnectAsync();
+        var second = await server.ConnectAsync();
+        await first.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester").WaitAsync(Timeouts.Call);
+        await first.InvokeAsync<OpenResult>(HubMessages.Open, ids[1], "tester").WaitAsync(Timeouts.Call);
+        await first.InvokeAsync(HubMessages.Close, ids[0]).WaitAsync(Timeouts.Call);
+
+        // 1,200 units with the third: the first, which nobody has open, is unloaded to make room.
+        await first.InvokeAsync<OpenResult>(HubMessages.Open, ids[2], "tester").WaitAsync(Timeouts.Call);
+        Assert.Equal(2, registry.Count);
+
+        // Again 1,200, and both others are in use: refused, and nothing changed.
+        await RejectedAsync(ErrorCodes.Unavailable, () => second.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester"));
+        Assert.Equal(text, (await server.GetDocumentAsync(ids[0])).Text);
+        await first.InvokeAsync(HubMessages.Close, ids[1]).WaitAsync(Timeouts.Call);
+        var reopened = await second.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester").WaitAsync(Timeouts.Call);
+        Assert.Equal(text, reopened.Text);
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed partial class DocumentSession
     private readonly ILogger _log;
     private ServerAuthority? _authority;
     private int _snapshotRevision;
+    private int _loadedLength;
 
     // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
     private (int After, int UpTo) _olderHistory;
@@ -65,6 +66,9 @@ public sealed partial class DocumentSession
     internal int Leases { get; set; }
 
     internal DateTimeOffset LastActivity { get; set; }
+
+    /// <summary>UTF-16 units of the loaded text after the last batch (0 when not loaded): what the registry's memory budget counts.</summary>
+    internal int LoadedLength => Volatile.Read(ref _loadedLength);
 
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
@@ -156,6 +160,8 @@ public sealed partial class DocumentSession
                 _authority = null;
             }
 
+            // Before the answers: an Open's caller checks the memory budget as soon as it is answered.
+            Volatile.Write(ref _loadedLength, _authority?.Document.Length ?? 0);
             foreach (var answer in answers)
             {
                 answer();

@@ -79,6 +79,11 @@ internal sealed class CollabHub(
             // Join before reading the text, so no op committed after that read is missed.
             outboxes.Join(documentId, Context.ConnectionId);
             var opened = await session.OpenAsync().ConfigureAwait(false);
+            if (!await registry.FitLoadedAsync().ConfigureAwait(false))
+            {
+                throw new CollabException(ErrorCodes.Unavailable, "The server holds as many open documents as it can; retry later.");
+            }
+
             var me = session.Presence.AddOrUpdate(
                 state.PeerId,
                 _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
