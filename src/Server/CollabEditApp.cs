@@ -62,6 +62,7 @@ public static class CollabEditApp
         services.AddSingleton<CallRateLimitFilter>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+
         // An op larger than these is refused while it is read, before it is materialised.
         var opLimits = new OpReadLimits(options.MaxOpComponents, options.MaxOpLength);
         services.AddSignalR(hub =>

@@ -1,3 +1,4 @@
+using CollabEdit.Server.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CollabEdit.Server.Hubs;
@@ -11,7 +12,7 @@ namespace CollabEdit.Server.Hubs;
 /// server never holds more than the bound for it. A peer's presence not yet sent is replaced by
 /// its newer one (latest wins), so a presence flood costs one message per peer, not one per update.
 /// </summary>
-internal sealed partial class ConnectionOutbox(HubConnectionContext connection, long maxPendingBytes, ILogger log)
+internal sealed partial class ConnectionOutbox(HubConnectionContext connection, long maxPendingBytes, CollabEditMetrics metrics, ILogger log)
 {
     private readonly Lock _lock = new();
     private readonly Queue<Outgoing> _queue = new();
@@ -22,23 +23,8 @@ internal sealed partial class ConnectionOutbox(HubConnectionContext connection, 
 
     public string ConnectionId => connection.ConnectionId;
 
-    /// <summary>Bytes queued or being written now.</summary>
-    public long PendingBytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _pendingBytes;
-            }
-        }
-    }
-
     /// <summary>The most bytes ever pending at once.</summary>
     public long PeakPendingBytes { get; private set; }
-
-    /// <summary>True once the connection was cut for falling behind.</summary>
-    public bool Overflowed { get; private set; }
 
     /// <summary>Queues <paramref name="message"/>; false if the connection was cut (now, for falling behind, or before).</summary>
     public bool Send(SerializedHubMessage message) => Enqueue(message, presenceKey: null);
@@ -96,7 +82,6 @@ internal sealed partial class ConnectionOutbox(HubConnectionContext connection, 
             if (_pendingBytes > 0 && _pendingBytes + bytes > maxPendingBytes)
             {
                 overflow = true;
-                Overflowed = true;
                 _closed = true;
                 _queue.Clear();
                 _queuedPresence.Clear();
@@ -120,6 +105,7 @@ internal sealed partial class ConnectionOutbox(HubConnectionContext connection, 
         if (overflow)
         {
             LogFellBehind(log, connection.ConnectionId, maxPendingBytes);
+            metrics.ConnectionFellBehind();
             connection.Abort();
             return false;
         }

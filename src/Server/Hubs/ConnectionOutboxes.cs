@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace CollabEdit.Server.Hubs;
 /// open: everything the server sends unasked (ops, presence, peers leaving) goes through here,
 /// serialized once per message and queued per connection under its byte bound.
 /// </summary>
-internal sealed class ConnectionOutboxes(IOptions<CollabEditOptions> options, ILogger<ConnectionOutbox> log)
+internal sealed class ConnectionOutboxes(IOptions<CollabEditOptions> options, CollabEditMetrics metrics, ILogger<ConnectionOutbox> log)
 {
     private readonly ConcurrentDictionary<string, ConnectionOutbox> _connections = new(StringComparer.Ordinal);
 
@@ -28,7 +29,7 @@ internal sealed class ConnectionOutboxes(IOptions<CollabEditOptions> options, IL
     public ConnectionOutbox? Get(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
     public void Add(HubConnectionContext connection) =>
-        _connections[connection.ConnectionId] = new ConnectionOutbox(connection, options.Value.MaxPendingBytesPerConnection, log);
+        _connections[connection.ConnectionId] = new ConnectionOutbox(connection, options.Value.MaxPendingBytesPerConnection, metrics, log);
 
     public void Remove(string connectionId)
     {
