@@ -45,6 +45,7 @@ public static class CollabEditApp
             sp.GetRequiredService<ILogger<DocumentStore>>(),
             sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.CheckpointBytes));
         services.AddSingleton<ConnectionOutboxes>();
+        services.AddSingleton<PresenceThrottle>();
         services.AddSingleton<HubLifetimeManager<CollabHub>, OutboxHubLifetimeManager>();
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<HubOriginCheck>();

@@ -19,7 +19,8 @@ internal sealed class CollabHub(
     IOptions<CollabEditOptions> options,
     TimeProvider time,
     CollabEditMetrics metrics,
-    ConnectionOutboxes outboxes) : Hub
+    ConnectionOutboxes outboxes,
+    PresenceThrottle presenceThrottle) : Hub
 {
     private const int MaxNameLength = 64;
     private const int MaxClientIdLength = 128;
@@ -88,7 +89,7 @@ internal sealed class CollabHub(
                 state.PeerId,
                 _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
                 (_, old) => old with { Name = peerName });
-            outboxes.SendPresence(documentId, Context.ConnectionId, me);
+            presenceThrottle.Send(documentId, Context.ConnectionId, me);
             var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToArray();
             return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers);
         }
@@ -168,7 +169,7 @@ internal sealed class CollabHub(
         string color = presence.Color is { Length: 7 } c && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit) ? c : DefaultColor(peerId);
         var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head, presence.Revision);
         open.Session.Presence[peerId] = update;
-        outboxes.SendPresence(documentId, Context.ConnectionId, update);
+        presenceThrottle.Send(documentId, Context.ConnectionId, update);
         return Task.CompletedTask;
     }
 
@@ -228,6 +229,7 @@ internal sealed class CollabHub(
         try
         {
             outboxes.Leave(documentId, Context.ConnectionId);
+            presenceThrottle.Forget(documentId, peerId);
             if (open.Session.Presence.TryRemove(peerId, out _))
             {
                 outboxes.SendPeerLeft(documentId, peerId);
