@@ -46,6 +46,7 @@ public static class CollabEditApp
             sp.GetRequiredService<IOptions<CollabEditOptions>>().Value.CheckpointBytes));
         services.AddSingleton<ConnectionOutboxes>();
         services.AddSingleton<PresenceThrottle>();
+        services.AddSingleton<DocumentWriteBudgets>();
         services.AddSingleton<HubLifetimeManager<CollabHub>, OutboxHubLifetimeManager>();
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<HubOriginCheck>();

@@ -112,4 +112,10 @@ public sealed class CollabEditOptions
     /// and an Open that still does not fit is <c>unavailable</c>.
     /// </summary>
     public long MaxLoadedDocumentUnits { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Bytes of history (estimated, as committed and as sent) one document may add a second, from all its clients together.</summary>
+    public int DocumentWriteBytesPerSecond { get; set; } = 1024 * 1024;
+
+    /// <summary>Bytes of history one document may add in a burst (a few large pastes); more is <c>rate-limited</c>.</summary>
+    public int DocumentWriteBurstBytes { get; set; } = 64 * 1024 * 1024;
 }

@@ -60,6 +60,34 @@ public sealed class FloodTests
     }
 
     [Fact]
+    public async Task Submits_PastADocumentsWriteBudget_AreRateLimitedForAllItsClientsAndOnlyIt()
+    {
+        // 3,000 units cost about 18 KB of history (as committed and as sent): one fits the burst, a second does not yet.
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["DocumentWriteBytesPerSecond"] = "100",
+            ["DocumentWriteBurstBytes"] = "20000",
+        });
+        string busy = await server.CreateDocumentAsync();
+        string other = await server.CreateDocumentAsync();
+        var ann = await server.ConnectAsync();
+        var bob = await server.ConnectAsync();
+        await ann.InvokeAsync<OpenResult>(HubMessages.Open, busy, "ann").WaitAsync(Timeouts.Call);
+        await bob.InvokeAsync<OpenResult>(HubMessages.Open, busy, "bob").WaitAsync(Timeouts.Call);
+        await bob.InvokeAsync<OpenResult>(HubMessages.Open, other, "bob").WaitAsync(Timeouts.Call);
+        string text = new('x', 3000);
+
+        var first = await ann.InvokeAsync<SubmitAck>(HubMessages.Submit, busy, "ann", 1L, 0, new object[] { text }).WaitAsync(Timeouts.Call);
+        string? second = await OutcomeAsync(() => bob.InvokeAsync<SubmitAck>(HubMessages.Submit, busy, "bob", 1L, 1, new object[] { 3000, text }));
+        var elsewhere = await bob.InvokeAsync<SubmitAck>(HubMessages.Submit, other, "bob-other", 1L, 0, new object[] { text }).WaitAsync(Timeouts.Call);
+
+        Assert.Equal(1, first.Revision);
+        Assert.Equal(ErrorCodes.RateLimited, second);
+        Assert.Equal(1, elsewhere.Revision);
+        Assert.Equal(text, (await server.GetDocumentAsync(busy)).Text);
+    }
+
+    [Fact]
     public async Task RestRequests_PastTheAddressLimit_Get429ProblemDetails()
     {
         await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>

@@ -64,7 +64,8 @@ internal static class OpPages
     public static long EstimatedBytes(StoredOp op) =>
         64 + (3L * (op.Author.Length + op.PeerId.Length)) + EstimatedBytes(op.Operation);
 
-    private static long EstimatedBytes(TextOperation operation)
+    /// <summary>The op's part of <see cref="EstimatedBytes(StoredOp)"/>: its inserted text as UTF-8 and 5 bytes a component.</summary>
+    public static long EstimatedBytes(TextOperation operation)
     {
         long bytes = 0;
         foreach (var component in operation.Components)

@@ -20,7 +20,8 @@ internal sealed class CollabHub(
     TimeProvider time,
     CollabEditMetrics metrics,
     ConnectionOutboxes outboxes,
-    PresenceThrottle presenceThrottle) : Hub
+    PresenceThrottle presenceThrottle,
+    DocumentWriteBudgets writeBudgets) : Hub
 {
     private const int MaxNameLength = 64;
     private const int MaxClientIdLength = 128;
@@ -137,6 +138,12 @@ internal sealed class CollabHub(
         if (changed > options.Value.MaxOpLength)
         {
             throw new CollabException(ErrorCodes.TooLarge, $"The op changes {changed} code units; the limit is {options.Value.MaxOpLength}.");
+        }
+
+        // Stored twice (as committed and as sent); a retry of a committed op is charged again, which only errs on the safe side.
+        if (!writeBudgets.TryTake(open.Session, 2 * OpPages.EstimatedBytes(operation)))
+        {
+            throw new CollabException(ErrorCodes.RateLimited, "This document's history is growing faster than the server allows; retry in a moment.");
         }
 
         int revision = await open.Session.SubmitAsync(
