@@ -16,12 +16,14 @@ internal sealed class ServerHost : IAsyncDisposable
     /// <summary>
     /// Every simulated client connects from this machine's one loopback address, so the limits per
     /// client address (meant for one person or one office) are lifted; per-connection limits stay.
+    /// So is the history growth per document: S3 offers 40,000 edits/s to one document on purpose.
     /// </summary>
     private static readonly string[] OneAddressForAll =
     [
         "--CollabEdit:CallsPerSecondPerAddress=100000000", "--CollabEdit:CallBurstPerAddress=100000000",
         "--CollabEdit:RequestsPerSecondPerAddress=100000000", "--CollabEdit:RequestBurstPerAddress=100000000",
         "--CollabEdit:DocumentCreatesPerSecondPerAddress=100000000", "--CollabEdit:DocumentCreateBurstPerAddress=100000000",
+        "--CollabEdit:DocumentWriteBytesPerSecond=2000000000", "--CollabEdit:DocumentWriteBurstBytes=2000000000",
     ];
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 

@@ -18,7 +18,14 @@ public sealed class SlowReaderTests
     [Fact]
     public async Task SlowReader_InABusyDocument_IsCutWithBoundedPendingBytesWhileTheWriterGoesOn()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxPendingBytesPerConnection"] = $"{MaxPending}" });
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["MaxPendingBytesPerConnection"] = $"{MaxPending}",
+
+            // The writer adds history far faster than a document may for long; here that is the point.
+            ["DocumentWriteBytesPerSecond"] = $"{int.MaxValue}",
+            ["DocumentWriteBurstBytes"] = $"{int.MaxValue}",
+        });
         string id = await server.CreateDocumentAsync();
         using var slow = await RawHubClient.ConnectAsync(server);
         await slow.SendAsync($$"""{"type":1,"invocationId":"1","target":"Open","arguments":["{{id}}","slow"]}""");
