@@ -12,6 +12,19 @@ namespace CollabEdit.LoadDriver;
 internal sealed class ServerHost : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Every simulated client connects from this machine's one loopback address, so the limits per
+    /// client address (meant for one person or one office) are lifted; per-connection limits stay.
+    /// So is the history growth per document: S3 offers 40,000 edits/s to one document on purpose.
+    /// </summary>
+    private static readonly string[] OneAddressForAll =
+    [
+        "--CollabEdit:CallsPerSecondPerAddress=100000000", "--CollabEdit:CallBurstPerAddress=100000000",
+        "--CollabEdit:RequestsPerSecondPerAddress=100000000", "--CollabEdit:RequestBurstPerAddress=100000000",
+        "--CollabEdit:DocumentCreatesPerSecondPerAddress=100000000", "--CollabEdit:DocumentCreateBurstPerAddress=100000000",
+        "--CollabEdit:DocumentWriteBytesPerSecond=2000000000", "--CollabEdit:DocumentWriteBurstBytes=2000000000",
+    ];
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process? _process;
@@ -49,7 +62,7 @@ internal sealed class ServerHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { serverDll, "--urls", $"http://127.0.0.1:{port}", $"--CollabEdit:DataPath={dataPath}" }.Concat(extraArgs))
+        foreach (string arg in new[] { serverDll, "--urls", $"http://127.0.0.1:{port}", $"--CollabEdit:DataPath={dataPath}" }.Concat(OneAddressForAll).Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }

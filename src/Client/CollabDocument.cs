@@ -199,15 +199,38 @@ public sealed class CollabDocument : IAsyncDisposable
         }
     }
 
-    /// <summary>Fetches and applies every committed op after the local revision.</summary>
+    /// <summary>
+    /// Fetches and applies every committed op after the local revision. The server cuts a long
+    /// answer by bytes, so this asks again after the last op received until an answer is empty,
+    /// or until it reaches an op submitted through this connection: that op's ack comes with its
+    /// Submit, and every op after it was committed while this connection was listening, so it
+    /// arrives as a broadcast. (Applying one's own op as a remote one would apply it twice.)
+    /// </summary>
     public async Task CatchupAsync(CancellationToken cancellationToken = default)
     {
-        int from = Revision;
         var connection = _connection ?? throw new InvalidOperationException("Reconnecting: no connection to catch up on.");
-        var ops = await connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, DocumentId, from, cancellationToken).ConfigureAwait(false);
-        foreach (var op in ops)
+        int from = Revision;
+        string me = PeerId;
+        while (true)
         {
-            OnRemoteOp(op.Revision, op.Op);
+            var ops = await connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, DocumentId, from, cancellationToken).ConfigureAwait(false);
+            if (ops.Length == 0)
+            {
+                return;
+            }
+
+            foreach (var op in ops)
+            {
+                if (op.PeerId == me)
+                {
+                    return;
+                }
+
+                OnRemoteOp(op.Revision, op.Op);
+            }
+
+            // From what was received, not the local revision: while a resend awaits its revision the ops wait unapplied.
+            from = ops[^1].Revision;
         }
     }
 

@@ -16,4 +16,10 @@ public static class CollabEditResolver
 
     public static MessagePackSerializerOptions Options { get; } =
         MessagePackSerializerOptions.Standard.WithResolver(Instance).WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>The options for a server: loosely typed ops larger than <paramref name="limits"/> are skipped unread.</summary>
+    public static MessagePackSerializerOptions ForServer(OpReadLimits limits) =>
+        MessagePackSerializerOptions.Standard
+            .WithResolver(CompositeResolver.Create([TextOperationFormatter.Instance, new StrictObjectFormatter(limits)], [StandardResolver.Instance]))
+            .WithSecurity(MessagePackSecurity.UntrustedData);
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using CollabEdit.Ot;
 using MessagePack;
 using MessagePack.Formatters;
@@ -10,10 +12,13 @@ namespace CollabEdit.Protocol;
 /// written as WTF-8 by a JavaScript encoder) to U+FFFD, which would silently change an insert's
 /// length; here such a string becomes <see cref="UndecodableText"/>, which validation refuses by name.
 /// Integers come back as <see cref="long"/> (or <see cref="ulong"/> past Int64), floats as double.
+/// An array longer than the limits (components, or UTF-16 units of text) is skipped unread and
+/// comes back as an <see cref="OversizedValue"/>: its header alone would otherwise decide how much
+/// is allocated, and a 15 MB message of small integers is 15 million boxed values.
 /// </summary>
-public sealed class StrictObjectFormatter : IMessagePackFormatter<object?>
+public sealed class StrictObjectFormatter(OpReadLimits limits) : IMessagePackFormatter<object?>
 {
-    public static readonly StrictObjectFormatter Instance = new();
+    public static readonly StrictObjectFormatter Instance = new(OpReadLimits.None);
 
     public void Serialize(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options) =>
         PrimitiveObjectFormatter.Instance.Serialize(ref writer, value, options);
@@ -37,14 +42,7 @@ public sealed class StrictObjectFormatter : IMessagePackFormatter<object?>
                 case MessagePackType.String:
                     return StrictUtf8.ReadString(ref reader) ?? (object)UndecodableText.Instance;
                 case MessagePackType.Array:
-                    int count = reader.ReadArrayHeader();
-                    var items = new object?[count];
-                    for (int i = 0; i < count; i++)
-                    {
-                        items[i] = Deserialize(ref reader, options);
-                    }
-
-                    return items;
+                    return ReadArray(ref reader, options);
                 default:
                     // Maps, binary, extensions: no op component is one; keep them as what they are.
                     return PrimitiveObjectFormatter.Instance.Deserialize(ref reader, options);
@@ -55,4 +53,50 @@ public sealed class StrictObjectFormatter : IMessagePackFormatter<object?>
             reader.Depth--;
         }
     }
+
+    private object ReadArray(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        int count = reader.ReadArrayHeader();
+        if (count > limits.MaxComponents)
+        {
+            SkipElements(ref reader, count);
+            return new OversizedValue($"The op has {count} components; the limit is {limits.MaxComponents}.");
+        }
+
+        var items = new object?[count];
+        long textLength = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (reader.NextMessagePackType == MessagePackType.String)
+            {
+                var bytes = reader.ReadStringSequence();
+                textLength += bytes is { } utf8 ? StrictUtf8Length(utf8) : 0;
+                if (textLength > limits.MaxTextLength)
+                {
+                    SkipElements(ref reader, count - i - 1);
+                    return new OversizedValue($"The op inserts more than {limits.MaxTextLength} UTF-16 code units.");
+                }
+
+                items[i] = StrictUtf8.Decode(bytes) ?? (object)UndecodableText.Instance;
+            }
+            else
+            {
+                items[i] = Deserialize(ref reader, options);
+            }
+        }
+
+        return items;
+    }
+
+    private static void SkipElements(ref MessagePackReader reader, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            reader.Skip();
+        }
+    }
+
+    /// <summary>The UTF-16 length of a UTF-8 string, counted without decoding it.</summary>
+    private static long StrictUtf8Length(ReadOnlySequence<byte> utf8) =>
+        utf8.IsSingleSegment ? Encoding.UTF8.GetCharCount(utf8.FirstSpan) : Encoding.UTF8.GetCharCount(utf8.ToArray());
 }

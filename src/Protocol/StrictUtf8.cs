@@ -14,9 +14,11 @@ internal static class StrictUtf8
     private static readonly UTF8Encoding Encoding = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The next string token, or null if its bytes are not valid UTF-8 (or it is nil).</summary>
-    public static string? ReadString(ref MessagePackReader reader)
+    public static string? ReadString(ref MessagePackReader reader) => Decode(reader.ReadStringSequence());
+
+    /// <summary>A string token's bytes as text, or null if they are not valid UTF-8 (or nil).</summary>
+    public static string? Decode(ReadOnlySequence<byte>? bytes)
     {
-        var bytes = reader.ReadStringSequence();
         if (bytes is null)
         {
             return null;

@@ -7,6 +7,7 @@ using CollabEdit.Server.Hubs;
 using CollabEdit.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace CollabEdit.Server;
@@ -26,6 +27,7 @@ public static class CollabEditApp
             ContentRootPath = AppContext.BaseDirectory,
             WebRootPath = FindWebRoot(),
         });
+        builder.Environment.WebRootFileProvider = new BuiltAssetsFileProvider(builder.Environment.WebRootFileProvider);
         var services = builder.Services;
         services.AddCollabEditSettings(builder.Configuration);
 
@@ -46,14 +48,32 @@ public static class CollabEditApp
             sp.GetRequiredService<ILogger<DocumentStore>>(),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.CheckpointBytes));
         services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<DocumentStore>());
+        services.AddSingleton<ConnectionOutboxes>();
+        services.AddSingleton<PresenceThrottle>();
+        services.AddSingleton<DocumentWriteBudgets>();
+        services.AddSingleton<HubLifetimeManager<CollabHub>, OutboxHubLifetimeManager>();
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
+        services.AddSingleton<HubOriginCheck>();
+        services.AddSingleton<HubErrorFilter>();
+
+        // SignalR logs every exception a hub method throws at Error with its stack trace, refusals
+        // (HubException) included, and argument-binding failures at Debug with theirs: one flood of
+        // bad calls would fill the disk. HubErrorFilter logs refusals (rate-limited) and unexpected
+        // failures (at Error, with the exception) itself, so SignalR's copy says nothing more.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None);
         services.AddSingleton<DocumentRegistry>();
         services.AddHostedService<SessionShutdown>();
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
         services.AddExceptionHandler<CollabExceptionHandler>();
+        services.AddApiRateLimits(CollabEditSettings.Read<RequestLimits>(builder.Configuration));
+        services.AddSingleton<CallRateLimitFilter>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+
+        // An op larger than these is refused while it is read, before it is materialised.
+        var edits = CollabEditSettings.Read<EditLimits>(builder.Configuration);
+        var opLimits = new OpReadLimits(edits.MaxOpComponents, edits.MaxOpLength);
         services.AddSignalR(hub =>
             {
                 hub.MaximumReceiveMessageSize = connections.MaxMessageBytes;
@@ -64,9 +84,11 @@ public static class CollabEditApp
                 hub.ClientTimeoutInterval = connections.ClientTimeout;
                 hub.EnableDetailedErrors = false;
                 hub.AddFilter<HubErrorFilter>();
+                hub.AddFilter<CallRateLimitFilter>(); // Inside the error filter, which turns its refusals into coded HubExceptions.
             })
-            .AddJsonProtocol()
-            .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.Options);
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new StrictObjectJsonConverter(opLimits)))
+            .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.ForServer(opLimits));
+        WrapHubProtocols(services);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -74,8 +96,11 @@ public static class CollabEditApp
         app.UseStatusCodePages();
         app.Use(WebAppSecurity.ApplyAsync);
         app.Use(ApiReference.ApplyHeadersAsync);
+        var originCheck = app.Services.GetRequiredService<HubOriginCheck>();
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null, hub => hub.Use(originCheck.InvokeAsync));
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapApiReference();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
@@ -86,6 +111,18 @@ public static class CollabEditApp
         // The editor page has a shareable URL per document.
         app.MapFallbackToFile("/d/{id}", "editor.html");
         return app;
+    }
+
+    /// <summary>Every registered hub protocol, wrapped so that its argument-binding failures carry an error code.</summary>
+    private static void WrapHubProtocols(IServiceCollection services)
+    {
+        foreach (var registered in services.Where(d => d.ServiceType == typeof(IHubProtocol)).ToList())
+        {
+            var type = registered.ImplementationType
+                ?? throw new InvalidOperationException($"Hub protocol registered without an implementation type: {registered}.");
+            services.Remove(registered);
+            services.AddSingleton<IHubProtocol>(sp => new CodedBindingErrorsProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(sp, type)));
+        }
     }
 
     /// <summary>wwwroot of the repository when run from a build folder, else beside the app.</summary>

@@ -2,7 +2,7 @@ namespace CollabEdit.Server;
 
 /// <summary>
 /// Browser-facing safety: a Content-Security-Policy that allows only the app's own scripts and
-/// the hub connection, and no serving of the web app's build inputs (node_modules, sources, tests).
+/// the hub connection. (What is served at all is <see cref="BuiltAssetsFileProvider"/>'s decision.)
 /// </summary>
 internal static class WebAppSecurity
 {
@@ -11,16 +11,9 @@ internal static class WebAppSecurity
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
         "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-    private static readonly string[] Hidden = ["/node_modules", "/src", "/test", "/package.json", "/package-lock.json"];
-
     public static Task ApplyAsync(HttpContext context, Func<Task> next)
     {
         var path = context.Request.Path;
-        if (Hidden.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase)))
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
-        }
 
         // The API reference page (Scalar) brings its own inline scripts; the app's pages get the strict policy.
         if (!path.StartsWithSegments("/api/docs", StringComparison.OrdinalIgnoreCase))

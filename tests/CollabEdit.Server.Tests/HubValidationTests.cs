@@ -7,8 +7,8 @@ using CollabEdit.Server.Documents;
 using MessagePack;
 using MessagePack.Formatters;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEdit.Server.Tests;
 
@@ -50,7 +50,38 @@ public sealed class HubValidationTests
         ["integer past Int32"] = new object?[] { (long)int.MaxValue + 1 },
         ["negative integer past Int32"] = new object?[] { 3, -((long)int.MaxValue + 2) },
         ["empty insert"] = new object?[] { 3, "" },
+
+        // MessagePack bin 0x03: bytes are not an array of components, though they read as a list of small integers.
+        ["binary"] = new byte[] { 3 },
     };
+
+    /// <summary>Calls SignalR cannot bind to the method's parameters: wrong types or counts.</summary>
+    private static readonly Dictionary<string, Func<string, object?[]>> MisboundCalls = new()
+    {
+        ["Submit seq as a string"] = id => [HubMessages.Submit, id, ClientId, "one", 0, new object[] { 3, "x" }],
+        ["Submit base revision as an array"] = id => [HubMessages.Submit, id, ClientId, 1L, new object[] { 0 }, new object[] { 3, "x" }],
+        ["Submit without its op"] = id => [HubMessages.Submit, id, ClientId, 1L, 0],
+        ["Submit with an extra argument"] = id => [HubMessages.Submit, id, ClientId, 1L, 0, new object[] { 3, "x" }, "extra"],
+        ["Catchup revision as a string"] = id => [HubMessages.Catchup, id, "zero"],
+        ["Catchup without arguments"] = _ => [HubMessages.Catchup],
+        ["SetPresence presence as a string"] = id => [HubMessages.SetPresence, id, "here"],
+        ["Open id as an array"] = _ => [HubMessages.Open, new object[] { 42 }, "tester"],
+        ["Close id as a map"] = _ => [HubMessages.Close, new Dictionary<string, int> { ["id"] = 1 }],
+    };
+
+    public static TheoryData<string, bool> MisboundCallNames()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (bool json in new[] { false, true })
+        {
+            foreach (string call in MisboundCalls.Keys)
+            {
+                data.Add(call, json);
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(MalformedOps))]
@@ -60,6 +91,21 @@ public sealed class HubValidationTests
         var (id, connection, before) = await OpenNewDocumentAsync(server, "abc", json);
 
         await RejectedAsync(ErrorCodes.InvalidOp, () => SubmitAsync(connection, id, 1, 0, MalformedOp[shape]));
+
+        await AssertUnchangedAsync(server, id, before);
+        await AssertUsableAsync(server, connection, id, seq: 2);
+    }
+
+    [Theory]
+    [MemberData(nameof(MisboundCallNames))]
+    public async Task Call_WithArgumentsOfWrongTypeOrCount_IsInvalidOpAndChangesNothing(string call, bool json)
+    {
+        // SignalR refuses these before any hub code runs; the caller still gets a documented code.
+        await using var server = await RunningServer.StartAsync();
+        var (id, connection, before) = await OpenNewDocumentAsync(server, "abc", json);
+        object?[] invocation = MisboundCalls[call](id);
+
+        await RejectedAsync(ErrorCodes.InvalidOp, () => connection.InvokeCoreAsync((string)invocation[0]!, typeof(object), invocation[1..]));
 
         await AssertUnchangedAsync(server, id, before);
         await AssertUsableAsync(server, connection, id, seq: 2);
@@ -202,6 +248,52 @@ public sealed class HubValidationTests
         await RejectedAsync(ErrorCodes.NotFound, () => connection.InvokeAsync<OpenResult>(HubMessages.Open, documentId, "tester"));
 
         await AssertUsableAfterOpenAsync(server, connection);
+    }
+
+    [Fact]
+    public async Task Open_PastMaxOpenDocumentsPerConnection_IsTooLargeUntilOneIsClosed()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxOpenDocumentsPerConnection"] = "3" });
+        string[] ids = [.. await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.CreateDocumentAsync("abc")))];
+        var connection = await server.ConnectAsync();
+        foreach (string id in ids[..3])
+        {
+            await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "tester").WaitAsync(Timeouts.Call);
+        }
+
+        await RejectedAsync(ErrorCodes.TooLarge, () => connection.InvokeAsync<OpenResult>(HubMessages.Open, ids[3], "tester"));
+        var again = await connection.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester").WaitAsync(Timeouts.Call); // Already open: no new slot needed.
+        await connection.InvokeAsync(HubMessages.Close, ids[0]).WaitAsync(Timeouts.Call);
+        var fourth = await connection.InvokeAsync<OpenResult>(HubMessages.Open, ids[3], "tester").WaitAsync(Timeouts.Call);
+
+        Assert.Equal("abc", again.Text);
+        Assert.Equal("abc", fourth.Text);
+        await AssertUsableAsync(server, connection, ids[3], seq: 1);
+    }
+
+    [Fact]
+    public async Task Open_PastMaxLoadedDocumentUnits_UnloadsIdleDocumentsFirstThenIsUnavailable()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxLoadedDocumentUnits"] = "1000" });
+        var registry = server.App.Services.GetRequiredService<DocumentRegistry>();
+        string text = new('a', 400);
+        string[] ids = [.. await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => server.CreateDocumentAsync(text)))];
+        var first = await server.ConnectAsync();
+        var second = await server.ConnectAsync();
+        await first.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester").WaitAsync(Timeouts.Call);
+        await first.InvokeAsync<OpenResult>(HubMessages.Open, ids[1], "tester").WaitAsync(Timeouts.Call);
+        await first.InvokeAsync(HubMessages.Close, ids[0]).WaitAsync(Timeouts.Call);
+
+        // 1,200 units with the third: the first, which nobody has open, is unloaded to make room.
+        await first.InvokeAsync<OpenResult>(HubMessages.Open, ids[2], "tester").WaitAsync(Timeouts.Call);
+        Assert.Equal(2, registry.Count);
+
+        // Again 1,200, and both others are in use: refused, and nothing changed.
+        await RejectedAsync(ErrorCodes.Unavailable, () => second.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester"));
+        Assert.Equal(text, (await server.GetDocumentAsync(ids[0])).Text);
+        await first.InvokeAsync(HubMessages.Close, ids[1]).WaitAsync(Timeouts.Call);
+        var reopened = await second.InvokeAsync<OpenResult>(HubMessages.Open, ids[0], "tester").WaitAsync(Timeouts.Call);
+        Assert.Equal(text, reopened.Text);
     }
 
     [Fact]
@@ -459,6 +551,7 @@ public sealed class HubValidationTests
         Assert.StartsWith($"{code}: ", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("CollabEdit.", reason, StringComparison.Ordinal); // No internal type names.
     }
 
     /// <summary>

@@ -32,10 +32,18 @@ public sealed class KillTests
                 using var stop = new CancellationTokenSource();
                 var killed = new TaskCompletionSource();
                 var typists = new List<Task>();
+
+                // Every typist is open before any types: the kill must not come while one is still opening.
+                var documents = new List<CollabDocument>();
                 for (int c = 0; c < Typists; c++)
                 {
                     var connection = await CollabConnection.ConnectAsync(server.BaseUri).WaitAsync(Timeouts.Call);
-                    var document = await CollabDocument.OpenAsync(connection, id, $"typist{c}").WaitAsync(Timeouts.Call);
+                    documents.Add(await CollabDocument.OpenAsync(connection, id, $"typist{c}").WaitAsync(Timeouts.Call));
+                }
+
+                for (int c = 0; c < Typists; c++)
+                {
+                    var document = documents[c];
                     string author = $"typist{c}";
                     document.Acknowledged += (_, revision) =>
                     {

@@ -31,6 +31,32 @@ public sealed partial class PresenceTests
     }
 
     [Fact]
+    public async Task SetPresence_Flood_IsCoalescedPerPeerAndTheLatestArrivesLast()
+    {
+        // A caret moved as fast as the client can send: the peer gets a few updates, not one each.
+        const int Updates = 1000;
+        await using var server = await RunningServer.StartAsync();
+        string id = await server.CreateDocumentAsync("hello");
+        var ann = await server.ConnectAsync();
+        var bob = await server.ConnectAsync();
+        var seenByBob = RecordPresence(bob);
+        await OpenAsync(ann, id, "ann");
+        await OpenAsync(bob, id, "bob");
+
+        for (int anchor = 1; anchor < Updates; anchor++)
+        {
+            await ann.SendAsync(HubMessages.SetPresence, id, new PresenceInput("Ann", null, anchor, anchor)).WaitAsync(Timeouts.Call);
+        }
+
+        await ann.InvokeAsync(HubMessages.SetPresence, id, new PresenceInput("Ann", null, Updates, Updates)).WaitAsync(Timeouts.Call);
+        await Eventually.TrueAsync(() => seenByBob.Any(p => p.Presence.Anchor == Updates), "Bob sees Ann's latest presence", Timeouts.Call);
+
+        var fromAnn = seenByBob.Where(p => p.Presence.Name == "Ann").Select(p => p.Presence.Anchor).ToList();
+        Assert.Equal(Updates, fromAnn[^1]);
+        Assert.True(fromAnn.Count < Updates / 2, $"{fromAnn.Count} presence messages for {Updates} updates");
+    }
+
+    [Fact]
     public async Task Open_AfterPeersJoined_ListsThemWithTheirLatestPresence()
     {
         await using var server = await RunningServer.StartAsync();

@@ -564,11 +564,22 @@ export class DocumentConnection extends EventTarget {
     }
   }
 
+  /**
+   * Asks for every op after our revision. The server cuts long answers by size, so this asks
+   * again from the last revision received until an answer is empty. (While a resend waits for its
+   * ack, received ops wait in the client, so "received" is not the client's revision.)
+   */
   async #catchup() {
     if (!this.#client) return;
-    const ops = await this.#hub.invoke('Catchup', this.documentId, this.#client.revision);
-    for (const committed of ops) {
-      this.#step(this.#client.receiveOp(committed.revision, TextOperation.fromJSON(committed.op)));
+    const hub = this.#hub;
+    let from = this.#client.revision;
+    while (hub === this.#hub && this.#client) {
+      const ops = await hub.invoke('Catchup', this.documentId, from);
+      if (ops.length === 0) return;
+      for (const committed of ops) {
+        this.#step(this.#client.receiveOp(committed.revision, TextOperation.fromJSON(committed.op)));
+        from = Math.max(from, committed.revision);
+      }
     }
   }
 

@@ -24,7 +24,7 @@ public static class DocumentsApi
     {
         var api = routes.MapGroup("/api/documents").WithTags("Documents");
         api.MapGet("/", List).WithSummary("Every document: id, title, revision, last edit.");
-        api.MapPost("/", CreateAsync).WithSummary("Creates a document.");
+        api.MapPost("/", CreateAsync).WithSummary("Creates a document.").RequireRateLimiting(ApiRateLimits.CreateDocument);
         api.MapGet("/{id}", Get).WithSummary("A document with its current text.");
         api.MapGet("/{id}/history", History).WithSummary("Committed ops after `from`, oldest first, at most `limit`.");
         api.MapGet("/{id}/revisions/{revision:int}", TextAt).WithSummary("The text at a revision.");
@@ -45,8 +45,15 @@ public static class DocumentsApi
         TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());
 
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
-        CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time)
+        HttpRequest http, CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time)
     {
+        // Only JSON makes a browser ask (CORS preflight) before sending cross-site; an empty or
+        // form-encoded POST would let any page a user visits create documents on their server.
+        if (!http.HasJsonContentType())
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the request as application/json (an empty object creates an empty document).");
+        }
+
         string title = string.IsNullOrWhiteSpace(request?.Title) ? "Untitled" : request.Title.Trim();
         string text = request?.Text ?? "";
         if (title.Length > MaxTitleLength)
@@ -102,7 +109,8 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be 1…{limits.Value.MaxHistoryPage}, got {pageSize}.");
         }
 
-        var ops = store.ReadOps(id, after, document.Revision, pageSize);
+        // Cut by bytes too (MaxHistoryPageBytes): the next page starts from the last revision returned, as always.
+        var ops = OpPages.Read(store, id, after, document.Revision, pageSize, limits.Value.MaxHistoryPageBytes, out _);
         return TypedResults.Ok(ops.Select(op => new HistoryEntry(op.Revision, op.Operation, op.Author, op.Timestamp)).ToArray());
     }
 

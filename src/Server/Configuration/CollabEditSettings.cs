@@ -18,6 +18,7 @@ public static class CollabEditSettings
         Add<EditLimits>(services, configuration);
         Add<ConnectionLimits>(services, configuration);
         Add<IdleUnloadOptions>(services, configuration);
+        Add<RequestLimits>(services, configuration);
         return services;
     }
 

@@ -31,4 +31,23 @@ public sealed class EditLimits
     /// <summary>Most ops one history page returns.</summary>
     [Range(1, int.MaxValue)]
     public int MaxHistoryPage { get; set; } = 1000;
+
+    /// <summary>
+    /// Bytes (estimated from UTF-8, an upper bound) after which a <c>Catchup</c> answer is cut; the
+    /// client asks again from the last revision it got. At least one op is always sent.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxCatchupBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Bytes (estimated as for <see cref="MaxCatchupBytes"/>) after which a history page is cut.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxHistoryPageBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Bytes of history (estimated, as committed and as sent) one document may add a second, from all its clients together.</summary>
+    [Range(1, int.MaxValue)]
+    public int DocumentWriteBytesPerSecond { get; set; } = 1024 * 1024;
+
+    /// <summary>Bytes of history one document may add in a burst (a few large pastes); more is <c>rate-limited</c>.</summary>
+    [Range(1, int.MaxValue)]
+    public int DocumentWriteBurstBytes { get; set; } = 64 * 1024 * 1024;
 }

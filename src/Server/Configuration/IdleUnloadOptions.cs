@@ -12,4 +12,12 @@ public sealed class IdleUnloadOptions
     /// <summary>How often idle documents are looked for; a timer's period, so positive and under 49 days.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "49.00:00:00")]
     public TimeSpan IdleSweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// UTF-16 units of text all loaded documents may hold together (two bytes each, plus their
+    /// history windows). Past it the least recently used documents nobody has open are unloaded,
+    /// and an Open that still does not fit is <c>unavailable</c>.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, long.MaxValue)]
+    public long MaxLoadedDocumentUnits { get; set; } = 128L * 1024 * 1024;
 }

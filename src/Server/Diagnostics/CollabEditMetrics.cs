@@ -15,6 +15,7 @@ public sealed class CollabEditMetrics : IDisposable
     private readonly Histogram<double> _writeDuration;
     private readonly UpDownCounter<int> _openDocuments;
     private readonly UpDownCounter<int> _connections;
+    private readonly Counter<long> _connectionsFellBehind;
 
     public CollabEditMetrics(IMeterFactory meterFactory)
     {
@@ -26,6 +27,7 @@ public sealed class CollabEditMetrics : IDisposable
         _writeDuration = _meter.CreateHistogram<double>("collabedit.storage.write_duration", "ms", "Commit plus checkpoint of one storage transaction");
         _openDocuments = _meter.CreateUpDownCounter<int>("collabedit.documents.open", "{document}", "Documents loaded in memory");
         _connections = _meter.CreateUpDownCounter<int>("collabedit.connections", "{connection}", "Hub connections");
+        _connectionsFellBehind = _meter.CreateCounter<long>("collabedit.connections.fell_behind", "{connection}", "Hub connections closed for reading slower than their documents change");
     }
 
     public void RecordCommit(int ops)
@@ -49,6 +51,8 @@ public sealed class CollabEditMetrics : IDisposable
     public void ConnectionOpened() => _connections.Add(1);
 
     public void ConnectionClosed() => _connections.Add(-1);
+
+    public void ConnectionFellBehind() => _connectionsFellBehind.Add(1);
 
     public void Dispose() => _meter.Dispose();
 }

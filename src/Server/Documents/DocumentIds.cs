@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 
 namespace CollabEdit.Server.Documents;
@@ -10,7 +11,11 @@ public static class DocumentIds
     public static bool IsValid(string? id) =>
         !string.IsNullOrEmpty(id) && id.Length <= MaxLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    /// <summary>A new random id: 16 characters, 80 bits, not guessable.</summary>
+    /// <summary>
+    /// A new random id: 128 bits as 22 characters of unpadded base64url. Anyone with a document's
+    /// URL can edit it, so the id is a capability and must not be guessable. Ids made before
+    /// (16 hex characters) remain valid.
+    /// </summary>
     public static string New() =>
-        Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10))[..16];
+        Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 }

@@ -15,6 +15,7 @@ public sealed partial class DocumentRegistry(
     IOpBroadcaster broadcaster,
     IOptions<EditLimits> limits,
     IOptions<StorageOptions> storage,
+    IOptions<IdleUnloadOptions> unloading,
     TimeProvider time,
     CollabEditMetrics metrics,
     ILoggerFactory loggers) : IAsyncDisposable
@@ -87,6 +88,44 @@ public sealed partial class DocumentRegistry(
                 Release(session);
             }
         }
+    }
+
+    /// <summary>
+    /// Keeps the loaded texts within <see cref="IdleUnloadOptions.MaxLoadedDocumentUnits"/> by
+    /// unloading the least recently used documents nobody holds; false if they still do not fit
+    /// (every loaded document is in use), and the caller refuses what would load more.
+    /// </summary>
+    public async Task<bool> FitLoadedAsync()
+    {
+        long budget = unloading.Value.MaxLoadedDocumentUnits;
+        List<DocumentSession> unload = [];
+        bool fits;
+        lock (_lock)
+        {
+            long total = _sessions.Values.Sum(s => (long)s.LoadedLength);
+            if (total > budget)
+            {
+                foreach (var idle in _sessions.Values.Where(s => s.Leases == 0).OrderBy(s => s.LastActivity).ToList())
+                {
+                    _sessions.Remove(idle.Id);
+                    unload.Add(idle);
+                    total -= idle.LoadedLength;
+                    if (total <= budget)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            fits = total <= budget;
+        }
+
+        foreach (var session in unload)
+        {
+            await CloseAsync(session).ConfigureAwait(false);
+        }
+
+        return fits;
     }
 
     /// <summary>Unloads every document nobody holds that has been idle for <paramref name="idleFor"/>.</summary>

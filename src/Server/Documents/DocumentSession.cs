@@ -36,6 +36,7 @@ public sealed partial class DocumentSession
     private ServerAuthority? _authority;
     private int _snapshotRevision;
     private long _lastActivityTicks;
+    private int _loadedLength;
 
     // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
     private (int After, int UpTo) _olderHistory;
@@ -81,6 +82,9 @@ public sealed partial class DocumentSession
         get => new(Volatile.Read(ref _lastActivityTicks), TimeSpan.Zero);
         set => Volatile.Write(ref _lastActivityTicks, value.UtcTicks);
     }
+
+    /// <summary>UTF-16 units of the loaded text after the last batch (0 when not loaded): what the registry's memory budget counts.</summary>
+    internal int LoadedLength => Volatile.Read(ref _loadedLength);
 
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
@@ -169,6 +173,8 @@ public sealed partial class DocumentSession
                 _authority = null;
             }
 
+            // Before the answers: an Open's caller checks the memory budget as soon as it is answered.
+            Volatile.Write(ref _loadedLength, _authority?.Document.Length ?? 0);
             foreach (var answer in answers)
             {
                 answer();
@@ -279,14 +285,18 @@ public sealed partial class DocumentSession
         }
 
         // The store has everything durable before this batch; this batch's ops are in memory.
+        // The answer is cut at MaxCatchupBytes: the client asks again from its last revision.
         int durable = authority.Revision - committed.Count;
-        var ops = new List<StoredOp>(authority.Revision - fromRevision);
-        if (fromRevision < durable)
+        bool full = false;
+        var ops = fromRevision < durable
+            ? OpPages.Read(_store, Id, fromRevision, durable, int.MaxValue, _limits.MaxCatchupBytes, out full)
+            : [];
+        if (!full)
         {
-            ops.AddRange(_store.ReadOps(Id, fromRevision, durable));
+            long bytes = ops.Sum(OpPages.EstimatedBytes);
+            _ = OpPages.TryAddAll(ops, committed.Select(p => p.Op).Where(op => op.Revision > fromRevision), ref bytes, _limits.MaxCatchupBytes);
         }
 
-        ops.AddRange(committed.Select(p => p.Op).Where(op => op.Revision > fromRevision));
         return ops;
     }
 

@@ -15,12 +15,15 @@ namespace CollabEdit.Server.Hubs;
 /// validates its input, routes by document id to the document's session, and answers with a
 /// result or a HubException "code: reason"; a refused call changes nothing.
 /// </summary>
-public sealed class CollabHub(
+internal sealed class CollabHub(
     DocumentRegistry registry,
     IOptions<EditLimits> limits,
     IOptions<ConnectionLimits> connectionLimits,
     TimeProvider time,
-    CollabEditMetrics metrics) : Hub
+    CollabEditMetrics metrics,
+    ConnectionOutboxes outboxes,
+    PresenceThrottle presenceThrottle,
+    DocumentWriteBudgets writeBudgets) : Hub
 {
     private const int MaxNameLength = 64;
     private const int MaxClientIdLength = 128;
@@ -35,18 +38,21 @@ public sealed class CollabHub(
         var settings = connectionLimits.Value;
         Context.Items[typeof(ConnectionState)] = new ConnectionState(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
-            new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time));
+            new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time),
+            new TokenBucket(settings.CallsPerSecond, settings.CallBurst, time));
         metrics.ConnectionOpened();
         return Task.CompletedTask;
     }
 
-    public override async Task OnDisconnectedAsync(Exception? exception)
+    public override Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.ConnectionClosed();
         foreach (var open in State.RemoveAll())
         {
-            await LeaveAsync(open).ConfigureAwait(false);
+            Leave(open);
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task<OpenResult> Open(string documentId, string? name)
@@ -59,6 +65,14 @@ public sealed class CollabHub(
         }
 
         var state = State;
+
+        // Each open document holds its text in memory and a lease that keeps it loaded.
+        int maxOpen = connectionLimits.Value.MaxOpenDocumentsPerConnection;
+        if (state.Get(documentId) is null && state.Count >= maxOpen)
+        {
+            throw new CollabException(ErrorCodes.TooLarge, $"{maxOpen} documents are open on this connection; close one first.");
+        }
+
         var session = registry.Acquire(documentId);
         bool added = state.TryAdd(new OpenDocument(session, peerName));
         if (!added)
@@ -68,14 +82,19 @@ public sealed class CollabHub(
 
         try
         {
-            // Join the group before reading the text, so no op committed after that read is missed.
-            await Groups.AddToGroupAsync(Context.ConnectionId, HubOpBroadcaster.Group(documentId)).ConfigureAwait(false);
+            // Join before reading the text, so no op committed after that read is missed.
+            outboxes.Join(documentId, Context.ConnectionId);
             var opened = await session.OpenAsync().ConfigureAwait(false);
+            if (!await registry.FitLoadedAsync().ConfigureAwait(false))
+            {
+                throw new CollabException(ErrorCodes.Unavailable, "The server holds as many open documents as it can; retry later.");
+            }
+
             var me = session.Presence.AddOrUpdate(
                 state.PeerId,
                 _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
                 (_, old) => old with { Name = peerName });
-            await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, me).ConfigureAwait(false);
+            presenceThrottle.Send(documentId, Context.ConnectionId, me);
             var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToArray();
             return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers);
         }
@@ -83,7 +102,7 @@ public sealed class CollabHub(
         {
             if (state.Remove(documentId) is { } open)
             {
-                await LeaveAsync(open).ConfigureAwait(false);
+                Leave(open);
             }
 
             throw;
@@ -114,6 +133,12 @@ public sealed class CollabHub(
         }
 
         var operation = ParseOp(op);
+        // Stored twice (as committed and as sent); a retry of a committed op is charged again, which only errs on the safe side.
+        if (!writeBudgets.TryTake(open.Session, 2 * OpPages.EstimatedBytes(operation)))
+        {
+            throw new CollabException(ErrorCodes.RateLimited, "This document's history is growing faster than the server allows; retry in a moment.");
+        }
+
         int revision = await open.Session.SubmitAsync(
             new SubmitRequest(clientId, seq, baseRevision, operation, open.Name, State.PeerId, Context.ConnectionId)).ConfigureAwait(false);
         return new SubmitAck(revision);
@@ -126,7 +151,7 @@ public sealed class CollabHub(
         return [.. ops.Select(op => new CommittedOpMessage(op.Revision, op.Operation, op.PeerId))];
     }
 
-    public async Task SetPresence(string documentId, PresenceInput presence)
+    public Task SetPresence(string documentId, PresenceInput presence)
     {
         var open = RequireOpen(documentId);
         if (presence is null || presence.Anchor < 0 || presence.Head < 0 || presence.Revision < 0
@@ -150,16 +175,19 @@ public sealed class CollabHub(
         string color = presence.Color is { Length: 7 } c && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit) ? c : DefaultColor(peerId);
         var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head, presence.Revision);
         open.Session.Presence[peerId] = update;
-        await Clients.OthersInGroup(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.Presence, documentId, update).ConfigureAwait(false);
+        presenceThrottle.Send(documentId, Context.ConnectionId, update);
+        return Task.CompletedTask;
     }
 
-    public async Task Close(string documentId)
+    public Task Close(string documentId)
     {
         RequireValidId(documentId);
         if (State.Remove(documentId) is { } open)
         {
-            await LeaveAsync(open).ConfigureAwait(false);
+            Leave(open);
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -170,17 +198,19 @@ public sealed class CollabHub(
     {
         try
         {
+            // Only the arrays the two protocols produce: MessagePack's bin reads as a byte[], which
+            // is a list of small integers, but bytes are not components.
             return op switch
             {
                 JsonElement { ValueKind: JsonValueKind.Array } json => json.Deserialize<TextOperation>()!,
+                OversizedValue oversized => throw new CollabException(ErrorCodes.TooLarge, oversized.Reason),
                 object?[] values => WireFormat.Parse(values),
-                System.Collections.IList list => WireFormat.Parse(list.Cast<object?>()),
                 _ => throw new CollabException(ErrorCodes.InvalidOp, "The op must be an array of integers and strings."),
             };
         }
         catch (JsonException e)
         {
-            throw new CollabException(ErrorCodes.InvalidOp, e.Message);
+            throw new CollabException(ErrorCodes.InvalidOp, PublicReason(e));
         }
         catch (InvalidTextOperationException e)
         {
@@ -188,16 +218,27 @@ public sealed class CollabHub(
         }
     }
 
-    private async Task LeaveAsync(OpenDocument open)
+    /// <summary>
+    /// The converter's own messages ("TextOperation: element 2 …") say what is wrong; the
+    /// serializer's ("The JSON value could not be converted to CollabEdit.Ot.TextOperation", e.g.
+    /// for an escaped lone surrogate) name internal types, so they are replaced.
+    /// </summary>
+    private static string PublicReason(JsonException e) =>
+        e.Message.StartsWith("TextOperation: ", StringComparison.Ordinal)
+            ? e.Message
+            : $"The op must be an array of non-zero integers and non-empty strings of valid UTF-16 (at {e.Path ?? "$"}).";
+
+    private void Leave(OpenDocument open)
     {
         string documentId = open.Session.Id;
         string peerId = State.PeerId;
         try
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, HubOpBroadcaster.Group(documentId)).ConfigureAwait(false);
+            outboxes.Leave(documentId, Context.ConnectionId);
+            presenceThrottle.Forget(documentId, peerId);
             if (open.Session.Presence.TryRemove(peerId, out _))
             {
-                await Clients.Group(HubOpBroadcaster.Group(documentId)).SendAsync(HubMessages.PeerLeft, documentId, peerId).ConfigureAwait(false);
+                outboxes.SendPeerLeft(documentId, peerId);
             }
         }
         finally

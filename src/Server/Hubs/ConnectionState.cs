@@ -1,7 +1,7 @@
 namespace CollabEdit.Server.Hubs;
 
-/// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limit.</summary>
-internal sealed class ConnectionState(string peerId, TokenBucket rateLimit)
+/// <summary>What the server keeps per hub connection: its public peer id, the documents it has open, its rate limits.</summary>
+internal sealed class ConnectionState(string peerId, TokenBucket rateLimit, TokenBucket calls)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, OpenDocument> _open = new(StringComparer.Ordinal);
@@ -10,6 +10,21 @@ internal sealed class ConnectionState(string peerId, TokenBucket rateLimit)
 
     /// <summary>One bucket for submits and presence updates alike: either floods the same document group.</summary>
     public TokenBucket RateLimit { get; } = rateLimit;
+
+    /// <summary>Every hub call of this connection, whatever its method.</summary>
+    public TokenBucket Calls { get; } = calls;
+
+    /// <summary>How many documents are open on this connection.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _open.Count;
+            }
+        }
+    }
 
     public OpenDocument? Get(string documentId)
     {
