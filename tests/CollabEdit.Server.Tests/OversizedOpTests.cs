@@ -14,7 +14,9 @@ namespace CollabEdit.Server.Tests;
 /// while it is read: the server does not build millions of values first. Measured as the bytes the
 /// process allocates for the call (client and in-process server together); the old reader
 /// allocated 350–560 MB for these.
+/// Counted process-wide, so it runs alone: no other test allocates meanwhile.
 /// </summary>
+[Collection(AllocationMeasuring.Name)]
 public sealed class OversizedOpTests
 {
     private const int Components = 7_000_000;
@@ -84,4 +86,11 @@ public sealed class OversizedOpTests
         public override void Write(Utf8JsonWriter writer, RawOp value, JsonSerializerOptions options) =>
             writer.WriteRawValue(value.Bytes, skipInputValidation: true);
     }
+}
+
+/// <summary>Tests that measure the process's allocations run with no other test beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationMeasuring
+{
+    public const string Name = "allocation measuring";
 }
