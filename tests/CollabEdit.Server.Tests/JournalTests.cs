@@ -205,7 +205,7 @@ public sealed class JournalTests : IDisposable
             DocumentStorageContract.AssertReads(store, "long", expected);
         }
 
-        Assert.True(OpRows(directory, "long") is { Count: > 1 and < 10 } rows && rows.All(r => r.Count <= DocumentStore.MaxOpsPerRow), "the ops are in a few rows");
+        Assert.True(OpRows(directory, "long") is { Count: > 1 and < 10 } rows && rows.All(r => r.Count <= OpRowBuffer.MaxOpsPerRow), "the ops are in a few rows");
         Assert.Equal(Enumerable.Range(1, 150), OpRows(directory, "long").SelectMany(r => r));
         using var reopened = Open(directory);
         DocumentStorageContract.AssertReads(reopened, "long", expected);
@@ -327,12 +327,12 @@ public sealed class JournalTests : IDisposable
             ["op"] = new LiteDB.BsonArray(Enumerable.Range(0, 20_000).Select(i => new LiteDB.BsonValue(i % 2 == 0 ? 1 : -1))),
         }).ToArray();
 
-        var rows = DocumentStore.CutIntoOpRows("many", ops).ToList();
+        var rows = OpRowBuffer.CutIntoRows("many", ops).ToList();
 
         Assert.Equal(Enumerable.Range(1, 10), rows.SelectMany(r => r["ops"].AsArray.Select(op => op["rev"].AsInt32)));
         Assert.True(rows.Count >= 3, $"{rows.Count} rows");
-        Assert.All(rows, row => Assert.True(LiteDB.BsonSerializer.Serialize(row).Length <= DocumentStore.MaxRowBytes, $"{LiteDB.BsonSerializer.Serialize(row).Length} bytes"));
-        Assert.All(ops, op => Assert.True(LiteDB.BsonSerializer.Serialize(op).Length <= DocumentStore.EstimatedBytes(op)));
+        Assert.All(rows, row => Assert.True(LiteDB.BsonSerializer.Serialize(row).Length <= OpRowBuffer.MaxRowBytes, $"{LiteDB.BsonSerializer.Serialize(row).Length} bytes"));
+        Assert.All(ops, op => Assert.True(LiteDB.BsonSerializer.Serialize(op).Length <= OpRowBuffer.EstimatedBytes(op)));
     }
 
     [Fact]
