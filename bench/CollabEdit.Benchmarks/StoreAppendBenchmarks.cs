@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using CollabEdit.Ot;
+using CollabEdit.Ot.Sync;
 using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Storage;
@@ -63,7 +64,7 @@ public class StoreAppendBenchmarks
         {
             var op = TextOperation.Splice(_lengths[d], _lengths[d], 0, "x");
             _lengths[d]++;
-            var stored = new StoredOp(_ids[d], revision, op, "bench", "peer", _now, "client", revision, revision - 1, op);
+            var stored = new StoredOp(_ids[d], new CommittedOp(revision, op, "client", revision, revision - 1, op), "bench", "peer", _now);
             appends[d] = store.AppendAsync(_ids[d], [stored], null);
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using CollabEdit.Ot;
+using CollabEdit.Ot.Sync;
 using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Storage;
@@ -185,7 +186,7 @@ public sealed class JournalTests : IDisposable
 
         faults.Failing = true;
         await Assert.ThrowsAsync<StorageUnavailableException>(() =>
-            store.AppendAsync("kept", [new StoredOp("kept", 13, op, "Ann", "peer-1", created.AddDays(1), "client-1", 13, 12, op)], new Snapshot(13, "z")));
+            store.AppendAsync("kept", [new StoredOp("kept", new CommittedOp(13, op, "client-1", 13, 12, op), "Ann", "peer-1", created.AddDays(1))], new Snapshot(13, "z")));
         faults.Failing = false;
 
         AssertHistory(store); // revision 12, updated at +12 s, as before the failed append
@@ -205,7 +206,7 @@ public sealed class JournalTests : IDisposable
             DocumentStorageContract.AssertReads(store, "long", expected);
         }
 
-        Assert.True(OpRows(directory, "long") is { Count: > 1 and < 10 } rows && rows.All(r => r.Count <= DocumentStore.MaxOpsPerRow), "the ops are in a few rows");
+        Assert.True(OpRows(directory, "long") is { Count: > 1 and < 10 } rows && rows.All(r => r.Count <= OpRowBuffer.MaxOpsPerRow), "the ops are in a few rows");
         Assert.Equal(Enumerable.Range(1, 150), OpRows(directory, "long").SelectMany(r => r));
         using var reopened = Open(directory);
         DocumentStorageContract.AssertReads(reopened, "long", expected);
@@ -327,12 +328,12 @@ public sealed class JournalTests : IDisposable
             ["op"] = new LiteDB.BsonArray(Enumerable.Range(0, 20_000).Select(i => new LiteDB.BsonValue(i % 2 == 0 ? 1 : -1))),
         }).ToArray();
 
-        var rows = DocumentStore.CutIntoOpRows("many", ops).ToList();
+        var rows = OpRowBuffer.CutIntoRows("many", ops).ToList();
 
         Assert.Equal(Enumerable.Range(1, 10), rows.SelectMany(r => r["ops"].AsArray.Select(op => op["rev"].AsInt32)));
         Assert.True(rows.Count >= 3, $"{rows.Count} rows");
-        Assert.All(rows, row => Assert.True(LiteDB.BsonSerializer.Serialize(row).Length <= DocumentStore.MaxRowBytes, $"{LiteDB.BsonSerializer.Serialize(row).Length} bytes"));
-        Assert.All(ops, op => Assert.True(LiteDB.BsonSerializer.Serialize(op).Length <= DocumentStore.EstimatedBytes(op)));
+        Assert.All(rows, row => Assert.True(LiteDB.BsonSerializer.Serialize(row).Length <= OpRowBuffer.MaxRowBytes, $"{LiteDB.BsonSerializer.Serialize(row).Length} bytes"));
+        Assert.All(ops, op => Assert.True(LiteDB.BsonSerializer.Serialize(op).Length <= OpRowBuffer.EstimatedBytes(op)));
     }
 
     [Fact]
@@ -381,14 +382,14 @@ public sealed class JournalTests : IDisposable
                 var op = TextOperation.Splice(text.Length, text.Length, 0, $"{batch}{i}😀");
                 text = op.Apply(text);
                 revision++;
-                ops.Add(new StoredOp("kept", revision, op, "Ann", "peer-1", created.AddSeconds(revision), "client-1", revision, revision - 1, op));
+                ops.Add(new StoredOp("kept", new CommittedOp(revision, op, "client-1", revision, revision - 1, op), "Ann", "peer-1", created.AddSeconds(revision)));
             }
 
             await store.AppendAsync("kept", ops, batch == 1 ? new Snapshot(revision, text) : null);
         }
 
         await store.AddVersionAsync("kept", new NamedVersion("Draft", 6, created.AddMinutes(1)));
-        await store.AppendAsync("gone", [new StoredOp("gone", 1, TextOperation.Splice(1, 1, 0, "y"), "Bob", "peer-2", created, "client-2", 1, 0, TextOperation.Splice(1, 1, 0, "y"))], null);
+        await store.AppendAsync("gone", [new StoredOp("gone", new CommittedOp(1, TextOperation.Splice(1, 1, 0, "y"), "client-2", 1, 0, TextOperation.Splice(1, 1, 0, "y")), "Bob", "peer-2", created)], null);
         await store.DeleteDocumentAsync("gone");
     }
 
@@ -402,7 +403,7 @@ public sealed class JournalTests : IDisposable
         Assert.Equal("abc00😀01😀", store.TextAt("kept", 2));
         var ops = store.ReadOps("kept", 0, 12);
         Assert.Equal(Enumerable.Range(1, 12), ops.Select(op => op.Revision));
-        Assert.All(ops, op => Assert.Equal(op.Revision, op.Seq));
+        Assert.All(ops, op => Assert.Equal(op.Revision, op.Op.Seq));
         Assert.Equal(["Draft"], store.ListVersions("kept").Select(v => v.Name));
         Assert.Null(store.GetDocument("gone"));
         Assert.Empty(store.ReadOps("gone", 0, int.MaxValue - 1));
@@ -416,7 +417,7 @@ public sealed class JournalTests : IDisposable
         [.. Enumerable.Range(after + 1, count).Select(revision =>
         {
             var op = TextOperation.Splice(revision - 1, revision - 1, 0, "x");
-            return new StoredOp(documentId, revision, op, "Ann", "peer-1", Created.AddSeconds(revision), "client-1", revision, revision - 1, op);
+            return new StoredOp(documentId, new CommittedOp(revision, op, "client-1", revision, revision - 1, op), "Ann", "peer-1", Created.AddSeconds(revision));
         })];
 
     /// <summary>Appends <paramref name="count"/> ops, one append each (creating the document first if <paramref name="after"/> is 0).</summary>

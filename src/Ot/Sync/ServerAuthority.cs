@@ -129,7 +129,7 @@ public sealed class ServerAuthority
         _history.Add(committed);
         _bySeq[(clientId, seq)] = committed;
         Trim();
-        return SubmitResult.Committed(Revision, transformed);
+        return SubmitResult.Committed(committed);
     }
 
     /// <summary>

@@ -263,8 +263,7 @@ public sealed partial class DocumentSession
 
         if (!result.IsDuplicate)
         {
-            var op = new StoredOp(Id, result.Revision, result.Operation!, request.Author, request.PeerId, _time.Now(),
-                request.ClientId, request.Seq, request.BaseRevision, request.Operation);
+            var op = new StoredOp(Id, result.Op!, request.Author, request.PeerId, _time.Now());
             committed.Add(new PendingOp(op, request.ConnectionId));
         }
 
@@ -409,7 +408,7 @@ public sealed partial class DocumentSession
         _snapshotRevision = snapshot.Revision;
         _olderHistory = (Math.Max(0, revision - _limits.MaxRevisionLag), snapshot.Revision);
         LogLoaded(Id, revision, revision - snapshot.Revision);
-        return new ServerAuthority(text.ToString(), revision, _limits.MaxRevisionLag, ops.Select(ToCommitted));
+        return new ServerAuthority(text.ToString(), revision, _limits.MaxRevisionLag, ops.Select(op => op.Op));
     }
 
     /// <summary>Reads the part of the window that <see cref="Load"/> left out, if any; before any submit.</summary>
@@ -423,7 +422,7 @@ public sealed partial class DocumentSession
 
         try
         {
-            _authority!.PrependHistory([.. _store.ReadOps(Id, after, upTo).Select(ToCommitted)]);
+            _authority!.PrependHistory([.. _store.ReadOps(Id, after, upTo).Select(op => op.Op)]);
             _olderHistory = default;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -432,9 +431,6 @@ public sealed partial class DocumentSession
             throw new CollabException(ErrorCodes.Unavailable, "The document's recent history could not be read; retry later.");
         }
     }
-
-    private static CommittedOp ToCommitted(StoredOp op) =>
-        new(op.Revision, op.Operation, op.ClientId, op.Seq, op.BaseRevision, op.Submitted);
 
     private async Task CloseNowAsync(CloseCommand close)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using CollabEdit.Ot;
+using CollabEdit.Ot.Sync;
 using LiteDB;
 
 namespace CollabEdit.Server.Storage;
@@ -151,15 +152,15 @@ internal static class BsonMapping
             ["author"] = op.Author,
             ["peer"] = op.PeerId,
             ["ts"] = op.Timestamp.ToUnixTimeMilliseconds(),
-            ["client"] = op.ClientId,
-            ["seq"] = op.Seq,
-            ["base"] = op.BaseRevision,
+            ["client"] = op.Op.ClientId,
+            ["seq"] = op.Op.Seq,
+            ["base"] = op.Op.BaseRevision,
         };
 
         // Most submits need no transform: store the op as sent only when it differs.
-        if (!op.Submitted.Equals(op.Operation))
+        if (!op.Op.Submitted.Equals(op.Operation))
         {
-            doc["sent"] = ToBson(op.Submitted);
+            doc["sent"] = ToBson(op.Op.Submitted);
         }
 
         return doc;
@@ -168,17 +169,19 @@ internal static class BsonMapping
     public static StoredOp ToStoredOp(BsonDocument doc)
     {
         var op = ToOperation(doc["op"]);
-        return new StoredOp(
-            doc["doc"].AsString,
+        var committed = new CommittedOp(
             doc["rev"].AsInt32,
             op,
-            doc["author"].AsString,
-            doc["peer"].AsString,
-            DateTimeOffset.FromUnixTimeMilliseconds(doc["ts"].AsInt64),
             doc["client"].AsString,
             doc["seq"].AsInt64,
             doc["base"].AsInt32,
             doc.TryGetValue("sent", out var sent) ? ToOperation(sent) : op);
+        return new StoredOp(
+            doc["doc"].AsString,
+            committed,
+            doc["author"].AsString,
+            doc["peer"].AsString,
+            DateTimeOffset.FromUnixTimeMilliseconds(doc["ts"].AsInt64));
     }
 
     public static BsonDocument ToBson(StoredDocument d) => new()

@@ -17,43 +17,39 @@ namespace CollabEdit.Server.Storage;
 /// appended since its last one; only then does a write's task complete. While the syncer waits
 /// on the disk, the writer already applies the next batch.</para>
 /// <para>LiteDB reaches its own file at LiteDB checkpoints (<c>Checkpoint()</c> copies its log into
-/// the data file and fsyncs it), taken whenever LiteDB's log passes <see cref="MaxLiteDbLogBytes"/>.
+/// the data file and fsyncs it), taken whenever LiteDB's log passes 2 MiB.
 /// When the journal has grown past <see cref="CheckpointBytes"/> the journal is retired: every
 /// waiting op and document row is written to LiteDB, LiteDB is checkpointed, and the journal
 /// segments that covers are deleted. On start, segments left by a crash are replayed into LiteDB
-/// (each record is idempotent) and the journal retired before anything else happens. Snapshots are not journaled: they are derived from the ops, so after a crash a
-/// document may replay more ops than usual until its next snapshot.</para>
+/// (each record is idempotent) and the journal retired before anything else happens. Snapshots
+/// are not journaled: they are derived from the ops, so after a crash a document may replay more
+/// ops than usual until its next snapshot.</para>
 /// <para>An append writes nothing to LiteDB at once: its ops wait in memory until an op row's worth
-/// is written (DocumentStore.OpRows.cs), and the document's progress (revision, last update,
+/// is written (<see cref="OpRowBuffer"/>), and the document's progress (revision, last update,
 /// snapshot revision) moves in memory, where readers see it, and reaches its document row when
-/// the journal is retired (DocumentStore.DocumentProgress.cs): a LiteDB lookup and update per
+/// the journal is retired (<see cref="DocumentRowCache"/>): a LiteDB lookup and update per
 /// append cost more than the insert itself, and writing every document row at every LiteDB
 /// checkpoint cost the server 8% of its CPU in S4.</para>
-/// <para>The parts: this file (writes queued, reads, open and close), DocumentStore.Writer.cs
-/// (the writer and syncer threads), DocumentStore.Records.cs (a journal record applied to LiteDB),
-/// DocumentStore.Replay.cs (after a crash); docs/storage.md draws them.</para>
+/// <para>The parts, each a class of its own: <see cref="StorageWriter"/> (the writer and syncer
+/// threads), <see cref="RecordApplier"/> (a journal record applied to LiteDB),
+/// <see cref="JournalReplay"/> (after a crash), <see cref="OpRowBuffer"/> (waiting ops and op rows),
+/// <see cref="DocumentRowCache"/> (document progress and document rows), <see cref="LiteDbFile"/>
+/// (LiteDB's files, collections and checkpoints). This class wires them: writes go to the writer,
+/// reads merge LiteDB's rows with what waits in memory. docs/storage.md draws them.</para>
 /// </remarks>
 public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 {
-    private readonly LiteDatabase _db;
+    private readonly LiteDbFile _file;
 
-    private readonly LiteDbFileStream _dataFile;
+    private readonly OpRowBuffer _ops;
 
-    private readonly LiteDbFileStream _logFile;
+    private readonly DocumentRowCache _documentRows;
 
-    private readonly ILiteCollection<BsonDocument> _documents;
-
-    private readonly ILiteCollection<BsonDocument> _ops;
-
-    private readonly ILiteCollection<BsonDocument> _snapshots;
-
-    private readonly ILiteCollection<BsonDocument> _versions;
+    private readonly RecordApplier _applier;
 
     private readonly WriteJournal _journal;
 
-    private readonly IWriteFaultInjector _faults;
-
-    private readonly CollabEditMetrics _metrics;
+    private readonly StorageWriter _writer;
 
     private readonly ILogger<DocumentStore> _log;
 
@@ -62,8 +58,6 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
     private long _maxStoredOpBytes = BsonMapping.MaxStoredOpBytes;
 
     private int _disposed;
-
-    private volatile string? _lastError;
 
     /// <summary>Opens the store in a data directory whose lock the caller took; the store releases it after closing the file.</summary>
     public DocumentStore(
@@ -76,29 +70,17 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
     {
         CheckpointBytes = checkpointBytes;
         _directoryLock = directoryLock;
-        _faults = faults;
-        _metrics = metrics;
         _log = log;
         Directory.CreateDirectory(dataPath);
         string directory = Path.GetFullPath(dataPath);
         FilePath = Path.Combine(directory, "collabedit.db");
-        _dataFile = new LiteDbFileStream(FilePath, syncOnFlush: true);
-        _logFile = new LiteDbFileStream(Path.Combine(directory, "collabedit-log.db"), syncOnFlush: false);
-        _db = new LiteDatabase(_dataFile, logStream: _logFile);
-
-        // LiteDB checkpoints are ours: taken when its log or the journal has grown, and at shutdown.
-        _db.CheckpointSize = 0;
-        _documents = _db.GetCollection("documents");
-        _ops = _db.GetCollection("ops");
-        _snapshots = _db.GetCollection("snapshots");
-        _versions = _db.GetCollection("versions");
-        _versions.EnsureIndex("doc");
-        Recover(directory);
+        _file = new LiteDbFile(FilePath, Path.Combine(directory, "collabedit-log.db"), log);
+        _ops = new OpRowBuffer(_file, log);
+        _documentRows = new DocumentRowCache(_file);
+        _applier = new RecordApplier(_file, _ops, _documentRows);
+        RecoveredRecords = JournalReplay.Recover(directory, _file, _ops, _documentRows, _applier, log);
         _journal = WriteJournal.Open(directory);
-        _writer = new Thread(WriteLoop) { Name = "CollabEdit storage writer", IsBackground = true };
-        _syncer = new Thread(SyncLoop) { Name = "CollabEdit journal syncer", IsBackground = true };
-        _writer.Start();
-        _syncer.Start();
+        _writer = new StorageWriter(_file, _ops, _applier, _journal, checkpointBytes, faults, metrics, log);
     }
 
     public string FilePath { get; }
@@ -106,7 +88,7 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
     public string Location => FilePath;
 
     /// <summary>Null while writes succeed; the reason after a write failed, until one succeeds again.</summary>
-    public string? LastError => _lastError;
+    public string? LastError => _writer.LastError;
 
     /// <summary>Journal bytes after which the writer retires the journal (writes everything to LiteDB, checkpoints it, deletes the journal).</summary>
     public long CheckpointBytes { get; }
@@ -136,7 +118,7 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
     // ---- writes: each completes once durable, or fails with StorageUnavailableException ----
 
     public Task CreateDocumentAsync(StoredDocument document, string text) =>
-        WriteAsync(new CreateRecord(BsonMapping.ToBson(document), SnapshotBson(document.Id, new Snapshot(0, text))));
+        _writer.WriteAsync(new CreateRecord(BsonMapping.ToBson(document), SnapshotBson(document.Id, new Snapshot(0, text))));
 
     /// <summary>Appends committed ops (consecutive revisions) and moves the document's revision and updatedAt.</summary>
     public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot)
@@ -144,12 +126,12 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         var record = new AppendRecord(documentId, new BsonArray(ops.Select(op => (BsonValue)BsonMapping.ToBson(op))));
 
         // The snapshot goes to LiteDB only: it is derived from the ops, so it need not be journaled.
-        return WriteAsync(record, snapshot is null ? null : StoreSnapshot(documentId, snapshot));
+        return _writer.WriteAsync(record, snapshot is null ? null : StoreSnapshot(documentId, snapshot));
     }
 
-    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) => WriteAsync(null, StoreSnapshot(documentId, snapshot));
+    public Task WriteSnapshotAsync(string documentId, Snapshot snapshot) => _writer.WriteAsync(null, StoreSnapshot(documentId, snapshot));
 
-    public Task AddVersionAsync(string documentId, NamedVersion version) => WriteAsync(new VersionRecord(new BsonDocument
+    public Task AddVersionAsync(string documentId, NamedVersion version) => _writer.WriteAsync(new VersionRecord(new BsonDocument
     {
         ["_id"] = ObjectId.NewObjectId(),
         ["doc"] = documentId,
@@ -158,49 +140,56 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         ["created"] = version.CreatedAt.ToUnixTimeMilliseconds(),
     }));
 
-    /// <summary>
-    /// Completes once everything readers can see is durable: at once, unless a journal sync failed
-    /// and the journal was not retired since (then it goes through the writer, which retires it
-    /// first, making LiteDB durable).
-    /// </summary>
-    public Task ConfirmDurableAsync() => _failedEpoch >= _epoch ? WriteAsync(null) : Task.CompletedTask;
+    /// <summary>Completes once everything readers can see is durable (see <see cref="StorageWriter.ConfirmDurableAsync"/>).</summary>
+    public Task ConfirmDurableAsync() => _writer.ConfirmDurableAsync();
 
-    public Task DeleteDocumentAsync(string documentId) => WriteAsync(new DeleteRecord(documentId));
+    public Task DeleteDocumentAsync(string documentId) => _writer.WriteAsync(new DeleteRecord(documentId));
 
     // ---- reads ----
 
     public StoredDocument? GetDocument(string documentId)
     {
-        bool updated = _progress.TryGetValue(documentId, out var update);
-        var row = _documents.FindById(documentId);
-        return row is null ? null : WithProgress(BsonMapping.ToStoredDocument(row), updated ? update : null);
+        // Progress first: it only grows, so a row written since cannot take the document backwards.
+        var progress = _documentRows.Find(documentId);
+        var row = _file.Documents.FindById(documentId);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var document = BsonMapping.ToStoredDocument(row);
+        return progress is { } moved ? moved.AppliedTo(document) : document;
     }
 
     public IReadOnlyList<StoredDocument> ListDocuments()
     {
-        var updates = new Dictionary<string, DocumentProgress>(_progress, StringComparer.Ordinal);
-        return [.. _documents.FindAll()
+        var updates = _documentRows.Copy();
+        return [.. _file.Documents.FindAll()
             .Select(row => BsonMapping.ToStoredDocument(row))
-            .Select(d => WithProgress(d, updates.TryGetValue(d.Id, out var update) ? update : null))
+            .Select(d => updates.TryGetValue(d.Id, out var update) ? update.AppliedTo(d) : d)
             .OrderByDescending(d => d.UpdatedAt)];
     }
+
+    /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue) =>
+        _ops.Read(documentId, afterRevision, toRevision, limit);
 
     /// <summary>The snapshot at exactly <paramref name="revision"/>, by key; null if there is none.</summary>
     public Snapshot? GetSnapshot(string documentId, int revision)
     {
-        var row = _snapshots.FindById(BsonMapping.Key(documentId, revision));
+        var row = _file.Snapshots.FindById(BsonMapping.Key(documentId, revision));
         return row is null ? null : ToSnapshot(row);
     }
 
     /// <summary>The newest snapshot at or before <paramref name="revision"/>.</summary>
     public Snapshot? LatestSnapshot(string documentId, int revision)
     {
-        var row = BsonMapping.LastRow(_snapshots, documentId, revision);
+        var row = BsonMapping.LastRow(_file.Snapshots, documentId, revision);
         return row is null ? null : ToSnapshot(row);
     }
 
     public IReadOnlyList<NamedVersion> ListVersions(string documentId) =>
-        [.. _versions.Find(Query.EQ("doc", documentId))
+        [.. _file.Versions.Find(Query.EQ("doc", documentId))
             .Select(v => new NamedVersion(v["name"].AsString, v["rev"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(v["created"].AsInt64)))
             .OrderBy(v => v.Revision)];
 
@@ -226,13 +215,11 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
             return;
         }
 
-        _queue.CompleteAdding();
-        _writer.Join(); // The writer completes the syncer's queue when it ends.
-        _syncer.Join();
+        _writer.Stop();
         try
         {
             // A clean stop leaves no journal: everything is in the LiteDB file.
-            WriteEverythingToLiteDb();
+            _applier.WriteEverythingToLiteDb();
             foreach (string segment in WriteJournal.FindSegments(Path.GetDirectoryName(FilePath)!))
             {
                 if (segment != _journal.Current.Path)
@@ -249,11 +236,8 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
             _journal.Dispose();
         }
 
-        _db.Dispose();
-        _dataFile.Dispose();
-        _logFile.Dispose();
-        _queue.Dispose();
-        _syncQueue.Dispose();
+        _file.Dispose();
+        _writer.Dispose();
         _directoryLock.Dispose();
     }
 
@@ -272,42 +256,12 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
     private static Snapshot ToSnapshot(BsonDocument row) => new(row["rev"].AsInt32, BsonMapping.SnapshotText(row));
 
     /// <summary>A write that stores a snapshot; its row is built (and compressed) by the caller, off the writer thread.</summary>
-    private Action StoreSnapshot(string documentId, Snapshot snapshot)
+    private Action<List<Action>> StoreSnapshot(string documentId, Snapshot snapshot)
     {
         var row = SnapshotBson(documentId, snapshot);
-        return () =>
-        {
-            _snapshots.Upsert(row);
-            AdvanceProgress(documentId, new DocumentProgress(0, 0, snapshot.Revision));
-        };
-    }
-
-    private Task WriteAsync(JournalRecord? record, Action? write = null)
-    {
-        var request = new WriteRequest(record, write);
-        try
-        {
-            _queue.Add(request);
-        }
-        catch (InvalidOperationException)
-        {
-            return Task.FromException(new StorageUnavailableException("The store is shutting down."));
-        }
-
-        return request.Completion.Task;
+        return afterCommit => _applier.WriteSnapshot(documentId, row, snapshot.Revision, afterCommit);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint at shutdown failed; the journal is kept and replayed at the next start")]
     private partial void LogShutdownCheckpointFailed(Exception exception);
-
-    private sealed class WriteRequest(JournalRecord? record, Action? write)
-    {
-        /// <summary>The journal record (applied to LiteDB and journaled); null for LiteDB-only writes (snapshots).</summary>
-        public JournalRecord? Record { get; } = record;
-
-        /// <summary>A LiteDB-only write, after the record.</summary>
-        public Action? Write { get; } = write;
-
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
 }

@@ -1,19 +1,23 @@
 using CollabEdit.Ot;
+using CollabEdit.Ot.Sync;
 
 namespace CollabEdit.Server.Storage;
 
 /// <summary>
-/// One op of the log: the op as committed, who and when (server time), and the submit it came
-/// from (clientId, seq, base revision and the op as sent) so a retry is recognised after reload.
+/// One op of the log: the op as the authority committed it (with the submit it came from, so a
+/// retry is recognised after a reload), and what only storage and history keep: its document, who
+/// made it and when (server time).
 /// </summary>
 public sealed record StoredOp(
     string DocumentId,
-    int Revision,
-    TextOperation Operation,
+    CommittedOp Op,
     string Author,
     string PeerId,
-    DateTimeOffset Timestamp,
-    string ClientId,
-    long Seq,
-    int BaseRevision,
-    TextOperation Submitted);
+    DateTimeOffset Timestamp)
+{
+    /// <summary>The revision this op produced.</summary>
+    public int Revision => Op.Revision;
+
+    /// <summary>The op as committed (applying to the revision before it).</summary>
+    public TextOperation Operation => Op.Operation;
+}

@@ -1,4 +1,5 @@
 using CollabEdit.Ot;
+using CollabEdit.Ot.Sync;
 using CollabEdit.Server.Storage;
 
 namespace CollabEdit.Server.Tests.Storage;
@@ -55,13 +56,13 @@ public abstract class DocumentStorageContract
         await storage.CreateDocumentAsync(new StoredDocument("retry", "Retry", 0, Created, Created), "ab");
         var sent = TextOperation.Splice(2, 0, 0, "x");
         var committed = TextOperation.Splice(2, 2, 0, "x");
-        var op = new StoredOp("retry", 1, committed, "Ann", "peer-1", Created.AddSeconds(1), "client-7", 42, 0, sent);
+        var op = new StoredOp("retry", new CommittedOp(1, committed, "client-7", 42, 0, sent), "Ann", "peer-1", Created.AddSeconds(1));
         await storage.AppendAsync("retry", [op], null);
 
         var read = Restart(storage).ReadOps("retry", 0, 1).Single();
 
         // A reloaded session recognises a retry by (clientId, seq), the base and the op as sent.
-        Assert.Equal(("client-7", 42L, 0, sent), (read.ClientId, read.Seq, read.BaseRevision, read.Submitted));
+        Assert.Equal(("client-7", 42L, 0, sent), (read.Op.ClientId, read.Op.Seq, read.Op.BaseRevision, read.Op.Submitted));
         Assert.Equal((1, committed, "Ann", "peer-1", Created.AddSeconds(1)), (read.Revision, read.Operation, read.Author, read.PeerId, read.Timestamp));
     }
 
@@ -147,7 +148,7 @@ public abstract class DocumentStorageContract
         [.. Enumerable.Range(after + 1, count).Select(revision =>
         {
             var op = TextOperation.Splice(revision - 1, revision - 1, 0, "x");
-            return new StoredOp(documentId, revision, op, "Ann", "peer-1", Created.AddSeconds(revision), "client-1", revision, revision - 1, op);
+            return new StoredOp(documentId, new CommittedOp(revision, op, "client-1", revision, revision - 1, op), "Ann", "peer-1", Created.AddSeconds(revision));
         })];
 
     /// <summary>Creates an empty document and appends <paramref name="count"/> ops in groups of <paramref name="groupOf"/>.</summary>

@@ -3,6 +3,9 @@ using LiteDB;
 
 namespace CollabEdit.Server.Storage;
 
+/// <summary>
+/// The op log: ops waiting in memory and LiteDB's op rows, read together as one.
+/// </summary>
 /// <remarks>
 /// <para>The op log in LiteDB holds rows of up to <see cref="MaxOpsPerRow"/> consecutive ops of one
 /// document, keyed by the first one's revision (a row written by earlier builds holds one op, keyed
@@ -12,8 +15,10 @@ namespace CollabEdit.Server.Storage;
 /// written when the journal is retired, and replayed from the journal after a crash. Each LiteDB
 /// insert costs about as much per op whether the ops are in one <c>InsertBulk</c> or not (an index
 /// node per row, 20–60 µs and tens of KiB of garbage), so only fewer rows make it cheaper.</para>
+/// <para>Ops are added and written by the writer thread only (or before it starts and after it
+/// ends); any thread reads.</para>
 /// </remarks>
-public sealed partial class DocumentStore
+internal sealed partial class OpRowBuffer(LiteDbFile file, ILogger log)
 {
     /// <summary>The most ops one LiteDB row holds: a reader looks this far back for the row holding a revision.</summary>
     internal const int MaxOpsPerRow = 64;
@@ -21,11 +26,15 @@ public sealed partial class DocumentStore
     /// <summary>A document's waiting ops become a row once this many wait.</summary>
     internal const int OpsPerRow = 32;
 
+    /// <summary>A row stops growing past about this many bytes (LiteDB's limit for one row is 16 MiB; one op may be a 2 MB paste).</summary>
+    internal const int MaxRowBytes = 1 << 20;
+
     /// <summary>Documents whose ops the writer puts into rows after one batch: bounds how long that holds up the next.</summary>
     private const int RowWritesPerBatch = 64;
 
-    /// <summary>A row stops growing past about this many bytes (LiteDB's limit for one row is 16 MiB; one op may be a 2 MB paste).</summary>
-    internal const int MaxRowBytes = 1 << 20;
+    private readonly LiteDbFile _file = file;
+
+    private readonly ILogger _log = log;
 
     // Ops committed to the journal's batch but not yet in a LiteDB row, per document, oldest first.
     // Changed by the writer thread only (after its transaction commits); read by any thread.
@@ -35,7 +44,7 @@ public sealed partial class DocumentStore
     private readonly Queue<string> _fullDocuments = new();
 
     /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>.</summary>
-    public IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue)
+    public IReadOnlyList<StoredOp> Read(string documentId, int afterRevision, int toRevision, int limit)
     {
         if (toRevision <= afterRevision || limit <= 0)
         {
@@ -48,7 +57,7 @@ public sealed partial class DocumentStore
         var ops = new List<StoredOp>();
         int next = afterRevision + 1;
         int firstRow = Math.Max(0, next - MaxOpsPerRow + 1);
-        foreach (var row in _ops.Find(BsonMapping.KeyRange(documentId, firstRow, toRevision)))
+        foreach (var row in _file.Ops.Find(BsonMapping.KeyRange(documentId, firstRow, toRevision)))
         {
             if (!TakeOps(OpsOf(row), ops, ref next, toRevision, limit))
             {
@@ -60,34 +69,8 @@ public sealed partial class DocumentStore
         return ops;
     }
 
-    private static IEnumerable<BsonDocument> OpsOf(BsonDocument row) =>
-        row.TryGetValue("ops", out var ops) ? ops.AsArray.Select(op => op.AsDocument) : [row];
-
-    /// <summary>Adds the ops from revision <paramref name="next"/> on; false once past <paramref name="toRevision"/> or <paramref name="limit"/>.</summary>
-    private static bool TakeOps(IEnumerable<BsonDocument> source, List<StoredOp> ops, ref int next, int toRevision, int limit)
-    {
-        foreach (var op in source)
-        {
-            int revision = op["rev"].AsInt32;
-            if (revision < next)
-            {
-                continue;
-            }
-
-            if (revision > toRevision || ops.Count >= limit)
-            {
-                return false;
-            }
-
-            ops.Add(BsonMapping.ToStoredOp(op));
-            next = revision + 1;
-        }
-
-        return ops.Count < limit;
-    }
-
     /// <summary>Adds a committed append's ops to the waiting ones (writer thread, after the commit; or during the replay).</summary>
-    private void AddWaitingOps(string documentId, BsonArray ops)
+    public void Add(string documentId, BsonArray ops)
     {
         var pending = _waitingOps.GetOrAdd(documentId, _ => new WaitingOps());
         if (pending.Add(ops) >= OpsPerRow && !pending.Queued)
@@ -97,22 +80,25 @@ public sealed partial class DocumentStore
         }
     }
 
+    /// <summary>Drops a deleted document's waiting ops.</summary>
+    public void Forget(string documentId) => _waitingOps.TryRemove(documentId, out _);
+
     /// <summary>The newest revision LiteDB or the waiting ops hold for a document (0 for none): the replay skips what it has.</summary>
-    private int StoredThrough(string documentId) => LastStoredOp(documentId)?["rev"].AsInt32 ?? 0;
+    public int StoredThrough(string documentId) => LastStoredOp(documentId)?["rev"].AsInt32 ?? 0;
 
     /// <summary>The newest op LiteDB or the waiting ops hold for a document.</summary>
-    private BsonDocument? LastStoredOp(string documentId)
+    public BsonDocument? LastStoredOp(string documentId)
     {
         if (_waitingOps.TryGetValue(documentId, out var pending) && pending.Last is { } waiting)
         {
             return waiting;
         }
 
-        return BsonMapping.LastRow(_ops, documentId) is { } row ? OpsOf(row).Last() : null;
+        return BsonMapping.LastRow(_file.Ops, documentId) is { } row ? OpsOf(row).Last() : null;
     }
 
     /// <summary>After a batch: puts the ops of a few documents that have a row's worth waiting into rows.</summary>
-    private void WriteFullOpRows()
+    public void WriteFullRows()
     {
         if (_fullDocuments.Count == 0)
         {
@@ -132,7 +118,7 @@ public sealed partial class DocumentStore
 
         try
         {
-            WriteOpRows(documents);
+            WriteRows(documents);
         }
         catch (Exception e) when (e is IOException or LiteException)
         {
@@ -142,7 +128,7 @@ public sealed partial class DocumentStore
     }
 
     /// <summary>Puts every waiting op into op rows (when the journal is retired).</summary>
-    private void WriteAllOpRows()
+    public void WriteAllRows()
     {
         // If this fails, the documents queue up again with their next append.
         _fullDocuments.Clear();
@@ -151,56 +137,11 @@ public sealed partial class DocumentStore
             pending.Queued = false;
         }
 
-        WriteOpRows([.. _waitingOps.Keys]);
-    }
-
-    /// <summary>Writes the documents' waiting ops as rows in one transaction; once it commits, they stop waiting.</summary>
-    private void WriteOpRows(List<string> documentIds)
-    {
-        var written = new List<(WaitingOps Pending, int Through)>(documentIds.Count);
-        _db.BeginTrans();
-        try
-        {
-            foreach (string documentId in documentIds)
-            {
-                if (!_waitingOps.TryGetValue(documentId, out var pending) || pending.ToArray() is not { Length: > 0 } ops)
-                {
-                    continue;
-                }
-
-                foreach (var row in CutIntoOpRows(documentId, ops))
-                {
-                    _ops.Insert(row);
-                }
-
-                written.Add((pending, ops[^1]["rev"].AsInt32));
-            }
-
-            _db.Commit();
-        }
-        catch
-        {
-            TryRollback();
-            throw;
-        }
-
-        foreach (var (pending, through) in written)
-        {
-            pending.RemoveThrough(through);
-        }
-
-        foreach (string documentId in documentIds)
-        {
-            // Only the writer adds, so an empty entry stays empty until removed.
-            if (_waitingOps.TryGetValue(documentId, out var pending) && pending.Last is null)
-            {
-                _ = _waitingOps.TryRemove(documentId, out _);
-            }
-        }
+        WriteRows([.. _waitingOps.Keys]);
     }
 
     /// <summary>Consecutive ops cut into rows of at most <see cref="MaxOpsPerRow"/> ops and about <see cref="MaxRowBytes"/> of BSON (an op bigger than that gets a row of its own).</summary>
-    internal static IEnumerable<BsonDocument> CutIntoOpRows(string documentId, BsonDocument[] ops)
+    internal static IEnumerable<BsonDocument> CutIntoRows(string documentId, BsonDocument[] ops)
     {
         int start = 0;
         while (start < ops.Length)
@@ -240,6 +181,69 @@ public sealed partial class DocumentStore
         }
 
         return BsonMapping.StoredOpBytesBound(components, textUnits);
+    }
+
+    private static IEnumerable<BsonDocument> OpsOf(BsonDocument row) =>
+        row.TryGetValue("ops", out var ops) ? ops.AsArray.Select(op => op.AsDocument) : [row];
+
+    /// <summary>Adds the ops from revision <paramref name="next"/> on; false once past <paramref name="toRevision"/> or <paramref name="limit"/>.</summary>
+    private static bool TakeOps(IEnumerable<BsonDocument> source, List<StoredOp> ops, ref int next, int toRevision, int limit)
+    {
+        foreach (var op in source)
+        {
+            int revision = op["rev"].AsInt32;
+            if (revision < next)
+            {
+                continue;
+            }
+
+            if (revision > toRevision || ops.Count >= limit)
+            {
+                return false;
+            }
+
+            ops.Add(BsonMapping.ToStoredOp(op));
+            next = revision + 1;
+        }
+
+        return ops.Count < limit;
+    }
+
+    /// <summary>Writes the documents' waiting ops as rows in one transaction; once it commits, they stop waiting.</summary>
+    private void WriteRows(List<string> documentIds)
+    {
+        var written = new List<(WaitingOps Pending, int Through)>(documentIds.Count);
+        _file.InTransaction(() =>
+        {
+            foreach (string documentId in documentIds)
+            {
+                if (!_waitingOps.TryGetValue(documentId, out var pending) || pending.ToArray() is not { Length: > 0 } ops)
+                {
+                    continue;
+                }
+
+                foreach (var row in CutIntoRows(documentId, ops))
+                {
+                    _file.Ops.Insert(row);
+                }
+
+                written.Add((pending, ops[^1]["rev"].AsInt32));
+            }
+        });
+
+        foreach (var (pending, through) in written)
+        {
+            pending.RemoveThrough(through);
+        }
+
+        foreach (string documentId in documentIds)
+        {
+            // Only the writer adds, so an empty entry stays empty until removed.
+            if (_waitingOps.TryGetValue(documentId, out var pending) && pending.Last is null)
+            {
+                _ = _waitingOps.TryRemove(documentId, out _);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing waiting ops to LiteDB failed; the journal keeps them until the next try")]

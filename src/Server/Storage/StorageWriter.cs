@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using CollabEdit.Server.Diagnostics;
 using LiteDB;
 
 namespace CollabEdit.Server.Storage;
 
-/// <remarks>
+/// <summary>
 /// The writer and syncer threads. The writer takes a batch of writes, applies it in one LiteDB
 /// transaction, appends its records to the journal and hands them to the syncer, which fdatasyncs
 /// the journal once for everything appended since its last sync and only then completes the
@@ -12,8 +13,8 @@ namespace CollabEdit.Server.Storage;
 /// grown, takes a LiteDB checkpoint or retires the journal. A failed write fails its callers with
 /// <see cref="StorageUnavailableException"/>; after a failed sync nothing is acknowledged until the
 /// journal has been retired (which makes LiteDB durable).
-/// </remarks>
-public sealed partial class DocumentStore
+/// </summary>
+internal sealed partial class StorageWriter : IDisposable
 {
     private const int MaxRequestsPerTransaction = 1024;
 
@@ -23,6 +24,22 @@ public sealed partial class DocumentStore
     /// what keeps ack tails short (S2 p99: 20 ms at 64 MiB, 10-14 at 16, 7-9 at 4, 5 at 2).
     /// </summary>
     private const long MaxLiteDbLogBytes = 2 * 1024 * 1024;
+
+    private readonly LiteDbFile _file;
+
+    private readonly OpRowBuffer _ops;
+
+    private readonly RecordApplier _applier;
+
+    private readonly WriteJournal _journal;
+
+    private readonly long _checkpointBytes;
+
+    private readonly IWriteFaultInjector _faults;
+
+    private readonly CollabEditMetrics _metrics;
+
+    private readonly ILogger _log;
 
     private readonly BlockingCollection<WriteRequest> _queue = [];
 
@@ -34,7 +51,8 @@ public sealed partial class DocumentStore
 
     private readonly ArrayBufferWriter<byte> _frames = new(64 * 1024);
 
-    // Changes to the two above (and to the waiting ops) made by the transaction in progress: applied once it commits.
+    // Changes to memory (waiting ops, document progress, known documents) made by the transaction
+    // in progress: applied once it commits, so that readers never see what a rollback undoes.
     private readonly List<Action> _afterCommit = [];
 
     private long _journalBytesSinceRetired;
@@ -45,6 +63,78 @@ public sealed partial class DocumentStore
     private volatile int _epoch;
 
     private volatile int _failedEpoch = -1;
+
+    private volatile string? _lastError;
+
+    /// <summary>Starts the writer and syncer threads over a LiteDB file already caught up with the journal.</summary>
+    public StorageWriter(
+        LiteDbFile file,
+        OpRowBuffer ops,
+        RecordApplier applier,
+        WriteJournal journal,
+        long checkpointBytes,
+        IWriteFaultInjector faults,
+        CollabEditMetrics metrics,
+        ILogger log)
+    {
+        _file = file;
+        _ops = ops;
+        _applier = applier;
+        _journal = journal;
+        _checkpointBytes = checkpointBytes;
+        _faults = faults;
+        _metrics = metrics;
+        _log = log;
+        _writer = new Thread(WriteLoop) { Name = "CollabEdit storage writer", IsBackground = true };
+        _syncer = new Thread(SyncLoop) { Name = "CollabEdit journal syncer", IsBackground = true };
+        _writer.Start();
+        _syncer.Start();
+    }
+
+    /// <summary>Null while writes succeed; the reason after a write failed, until one succeeds again.</summary>
+    public string? LastError => _lastError;
+
+    /// <summary>
+    /// Queues a write: <paramref name="record"/> is applied to LiteDB and journaled (null for a
+    /// LiteDB-only write), then <paramref name="write"/> runs in the same transaction, on the writer
+    /// thread, adding to its list the memory changes to make once the transaction commits. The task
+    /// completes once the write is durable, or fails with <see cref="StorageUnavailableException"/>.
+    /// </summary>
+    public Task WriteAsync(JournalRecord? record, Action<List<Action>>? write = null)
+    {
+        var request = new WriteRequest(record, write);
+        try
+        {
+            _queue.Add(request);
+        }
+        catch (InvalidOperationException)
+        {
+            return Task.FromException(new StorageUnavailableException("The store is shutting down."));
+        }
+
+        return request.Completion.Task;
+    }
+
+    /// <summary>
+    /// Completes once everything readers can see is durable: at once, unless a journal sync failed
+    /// and the journal was not retired since (then it goes through the writer, which retires it
+    /// first, making LiteDB durable).
+    /// </summary>
+    public Task ConfirmDurableAsync() => _failedEpoch >= _epoch ? WriteAsync(null) : Task.CompletedTask;
+
+    /// <summary>Takes no more writes and waits for the threads to finish what was queued; LiteDB is then free for the caller's thread.</summary>
+    public void Stop()
+    {
+        _queue.CompleteAdding();
+        _writer.Join(); // The writer completes the syncer's queue when it ends.
+        _syncer.Join();
+    }
+
+    public void Dispose()
+    {
+        _queue.Dispose();
+        _syncQueue.Dispose();
+    }
 
     private void WriteLoop()
     {
@@ -87,24 +177,24 @@ public sealed partial class DocumentStore
 
         try
         {
-            _db.BeginTrans();
-            foreach (var request in batch)
+            _file.InTransaction(() =>
             {
-                if (request.Record is { } record)
+                foreach (var request in batch)
                 {
-                    _ = Apply(record, replay: false);
+                    if (request.Record is { } record)
+                    {
+                        _applier.Apply(record, _afterCommit);
+                    }
+
+                    request.Write?.Invoke(_afterCommit);
                 }
 
-                request.Write?.Invoke();
-            }
-
-            _faults.BeforeCommit();
-            _db.Commit();
+                _faults.BeforeCommit();
+            });
         }
         catch (Exception e)
         {
             _afterCommit.Clear();
-            TryRollback();
             Fail(batch, e);
             return;
         }
@@ -140,24 +230,24 @@ public sealed partial class DocumentStore
         }
 
         _syncQueue.Add(new SyncItem([.. batch], segment, _epoch, started, Retire: false));
-        WriteFullOpRows();
+        _ops.WriteFullRows();
 
         // LiteDB's log grows far faster than the journal (every commit appends whole 8 KB pages,
         // the same page again each time), and a checkpoint's cost grows with it: bound both.
-        if (_journalBytesSinceRetired >= CheckpointBytes)
+        if (_journalBytesSinceRetired >= _checkpointBytes)
         {
             TryRetireJournalOrCheckpoint(retireJournal: true);
         }
-        else if (_logFile.Length >= MaxLiteDbLogBytes)
+        else if (_file.LogBytes >= MaxLiteDbLogBytes)
         {
             TryRetireJournalOrCheckpoint(retireJournal: false);
         }
     }
 
     /// <summary>
-    /// After a batch: retires the journal once it has grown past <see cref="CheckpointBytes"/>, else
-    /// takes a LiteDB checkpoint. Only retiring writes the document rows: until then the journal
-    /// holds every append, and its replay moves the document rows after a crash.
+    /// After a batch: retires the journal once it has grown past the checkpoint bytes, else takes a
+    /// LiteDB checkpoint. Only retiring writes the document rows: until then the journal holds every
+    /// append, and its replay moves the document rows after a crash.
     /// </summary>
     private void TryRetireJournalOrCheckpoint(bool retireJournal)
     {
@@ -171,8 +261,8 @@ public sealed partial class DocumentStore
             {
                 // This writes op rows (and snapshots) to LiteDB's file but not the document rows,
                 // possibly ahead of a journal the syncer has not synced yet: after a crash, the
-                // replay moves each document up to its stored ops (CatchUpWithStoredOps).
-                CheckpointLiteDb();
+                // replay moves each document up to its stored ops (JournalReplay's catch-up).
+                _file.Checkpoint();
             }
         }
         catch (Exception e) when (e is IOException or LiteException)
@@ -185,37 +275,10 @@ public sealed partial class DocumentStore
     /// <summary>Brings LiteDB's file up to the journal, then starts a new segment and hands the old one to the syncer for deleting.</summary>
     private void RetireJournal()
     {
-        WriteEverythingToLiteDb();
+        _applier.WriteEverythingToLiteDb();
         _journalBytesSinceRetired = 0;
         var retired = _journal.Rotate();
         _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
-    }
-
-    /// <summary>Writes every waiting op and every document's progress to LiteDB and checkpoints it: its file alone then holds what the journal does.</summary>
-    private void WriteEverythingToLiteDb()
-    {
-        WriteAllOpRows();
-        WriteDocumentRows();
-        CheckpointLiteDb();
-    }
-
-    /// <summary>
-    /// A LiteDB checkpoint: copies LiteDB's log into its data file, durably. The log is made durable
-    /// first (it is not fsynced per commit), so that a crash in the middle of the copy finds a whole
-    /// log to redo it from; the data file is fsynced by LiteDB's own flush at the end of the copy.
-    /// </summary>
-    private void CheckpointLiteDb()
-    {
-        _logFile.SyncOnFlush = true;
-        try
-        {
-            _logFile.Sync();
-            _db.Checkpoint();
-        }
-        finally
-        {
-            _logFile.SyncOnFlush = false;
-        }
     }
 
     /// <summary>After a failed sync: retiring the journal makes what LiteDB holds durable, and writes may be acknowledged again.</summary>
@@ -321,29 +384,25 @@ public sealed partial class DocumentStore
         }
     }
 
-    private void TryRollback()
-    {
-        try
-        {
-            _db.Rollback();
-        }
-        catch (Exception e)
-        {
-            LogRollbackFailed(e);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Error, Message = "A storage write of {RequestCount} requests failed; none of it is acknowledged")]
     private partial void LogWriteFailed(Exception exception, int requestCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage writes succeed again")]
     private partial void LogWritesRecovered();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rolling back a failed storage write failed")]
-    private partial void LogRollbackFailed(Exception exception);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "A LiteDB checkpoint failed; the journal keeps every write until the next one succeeds")]
     private partial void LogCheckpointFailed(Exception exception);
+
+    private sealed class WriteRequest(JournalRecord? record, Action<List<Action>>? write)
+    {
+        /// <summary>The journal record (applied to LiteDB and journaled); null for LiteDB-only writes (snapshots).</summary>
+        public JournalRecord? Record { get; } = record;
+
+        /// <summary>A LiteDB-only write, after the record, given the transaction's after-commit list.</summary>
+        public Action<List<Action>>? Write { get; } = write;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed record SyncItem(WriteRequest[] Requests, WriteJournal.Segment Segment, int Epoch, long Started, bool Retire);
 }
