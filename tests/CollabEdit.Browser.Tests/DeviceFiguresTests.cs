@@ -58,6 +58,25 @@ public sealed class DeviceFiguresTests(BrowserFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryKeystrokeOfAFastTypist_IsWrittenToTheDevice()
+    {
+        string id = await _server.CreateDocumentAsync("");
+        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
+        await ann.Context.SetOfflineAsync(true);
+        await ann.ClickEditorAsync();
+
+        // 300 keystrokes at 20 ms apart (50 a second): each is written once its own write can start.
+        string typed = string.Concat(Enumerable.Repeat("typing fast ", 25));
+        await ann.Page.Keyboard.TypeAsync(typed, new() { Delay = 20 });
+        await ann.Page.WaitForFunctionAsync("() => window.collab.connection.savedLocally", null, new() { Timeout = 60_000 });
+        double[] writes = await ann.Page.EvaluateAsync<double[]>("() => window.collab.connection.saveTimings");
+
+        Assert.Equal(typed, await ann.TextAsync());
+        Record("indexeddb_write_per_keystroke_ms", Percentiles(writes));
+        await ann.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task ADeadLink_ShowsAsOffline_FromTheBrowsersEventAndFromMissedKeepAlives()
     {
         string id = await _server.CreateDocumentAsync("x");
