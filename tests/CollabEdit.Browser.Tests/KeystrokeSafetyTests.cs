@@ -75,7 +75,7 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task TheAppOpensWhileTheServerIsDown_AndSendsItsEditsWhenItIsBack()
     {
-        var server = await RunningServer.StartAsync(url: new Uri($"http://127.0.0.1:{FreePort()}"));
+        var server = await RunningServer.StartAsync(url: new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}"));
         server.KeepData = true;
         string id = await server.CreateDocumentAsync("kept\n");
         var ann = await EditorPage.OpenAsync(fixture.Browser, server.BaseUri, id, "Ann", "#e6194b");
@@ -528,12 +528,5 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
         }
 
         Assert.Equal(expected, text);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

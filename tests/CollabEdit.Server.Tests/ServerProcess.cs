@@ -118,7 +118,8 @@ internal sealed class ServerProcess : IDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -141,7 +141,7 @@ export class DocumentConnection extends EventTarget {
     if (typeof window !== 'undefined') {
       // Leaving the page: whatever changed since the last write goes to the device now.
       window.addEventListener('pagehide', () => {
-        if (this.#draft && this.#client) this.#draft.save(() => this.#draftState());
+        this.#writeDraft();
       });
       // The browser knows before any keep-alive is missed: say so at once, and try again as soon
       // as it is back.
@@ -504,7 +504,7 @@ export class DocumentConnection extends EventTarget {
     this.#savedLocally = false;
     clearTimeout(this.#saveTimer);
     this.#saveTimer = 0;
-    draft.save(() => this.#draftState()).then(() => {
+    this.#writeDraft().then(() => {
       if (draft === this.#draft && !draft.failed) this.#savedLocally = true;
       this.#emit('status', this.status);
     });
@@ -515,13 +515,18 @@ export class DocumentConnection extends EventTarget {
     if (!this.#draft || this.#saveTimer) return;
     this.#saveTimer = window.setTimeout(() => {
       this.#saveTimer = 0;
-      if (this.#draft && this.#client) this.#draft.save(() => this.#draftState());
+      this.#writeDraft();
     }, 500);
+  }
+
+  /** Writes the current state to the device (coalesced with a write already running). */
+  #writeDraft() {
+    return this.#draft && this.#client ? this.#draft.save(() => this.#draftState()) : Promise.resolve();
   }
 
   #draftState() {
     const client = /** @type {OtClient} */ (this.#client);
-    return { title: this.title, edits: this.#edits, client: client.snapshot(), committed: [], serverText: () => this.#serverText.toString() };
+    return { title: this.title, edits: this.#edits, client: client.snapshot(), serverText: () => this.#serverText.toString() };
   }
 
   /** @param {Promise<void>} catchup */

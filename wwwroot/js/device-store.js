@@ -183,7 +183,7 @@ export class DeviceStore {
 }
 
 /**
- * @typedef {{ title: string, edits: number, client: ClientSnapshot, committed: LoggedOp[], serverText: () => string }} DraftState
+ * @typedef {{ title: string, edits: number, client: ClientSnapshot, serverText: () => string }} DraftState
  */
 
 /**

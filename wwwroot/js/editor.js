@@ -11,7 +11,7 @@ import { TextOperation } from './text-operation.js';
 import { DocumentConnection } from './connection.js';
 import { DeviceStore } from './device-store.js';
 import { changesToOperation, operationToChanges } from './changes.js';
-import { HistoryPanel } from './history.js';
+import { HistoryPanel, el } from './history.js';
 import { identity, chooseIdentity, colourAmong } from './identity.js';
 import { loadLimits, registerServiceWorker } from './app-shell.js';
 
@@ -119,14 +119,6 @@ const peersField = StateField.define({
  * change (typing, deleting, pasting), or after this pause.
  */
 const EDIT_PAUSE_MS = 2000;
-
-/** @param {string} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children] */
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  node.append(...children);
-  return node;
-}
 
 /** Offers `text` as a file download named after the title. @param {string} title @param {string} text */
 function download(title, text) {

@@ -4,8 +4,8 @@
 
 import { TextOperation } from './text-operation.js';
 
-/** @param {string} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children] */
-function el(tag, attrs = {}, children = []) {
+/** An element with attributes and children (text children stay text). @param {string} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children] */
+export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   node.append(...children);
