@@ -8,13 +8,23 @@ namespace CollabEdit.Client;
 /// <summary>Builds hub connections the way the browser makes them: WebSockets, MessagePack (or JSON).</summary>
 public static class CollabConnection
 {
-    public static HubConnection Create(Uri serverBaseUri, bool json = false)
+    /// <summary>
+    /// A hub connection (not started) authenticated by <paramref name="accessToken"/> (a bearer
+    /// token, sent as the WebSocket request's Authorization header) and/or a share link's
+    /// <paramref name="linkToken"/>; with neither, the caller is a signed-out stranger.
+    /// </summary>
+    public static HubConnection Create(Uri serverBaseUri, bool json = false, string? accessToken = null, string? linkToken = null)
     {
+        var url = new Uri(serverBaseUri, linkToken is null ? HubMessages.Path : $"{HubMessages.Path}?link={Uri.EscapeDataString(linkToken)}");
         var builder = new HubConnectionBuilder()
-            .WithUrl(new Uri(serverBaseUri, HubMessages.Path), options =>
+            .WithUrl(url, options =>
             {
                 options.Transports = HttpTransportType.WebSockets;
                 options.SkipNegotiation = true;
+                if (accessToken is not null)
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+                }
             });
         if (!json)
         {
@@ -30,9 +40,10 @@ public static class CollabConnection
         return connection;
     }
 
-    public static async Task<HubConnection> ConnectAsync(Uri serverBaseUri, bool json = false, CancellationToken cancellationToken = default)
+    public static async Task<HubConnection> ConnectAsync(
+        Uri serverBaseUri, bool json = false, string? accessToken = null, string? linkToken = null, CancellationToken cancellationToken = default)
     {
-        var connection = Create(serverBaseUri, json);
+        var connection = Create(serverBaseUri, json, accessToken, linkToken);
         await connection.StartAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }

@@ -19,4 +19,10 @@ public static class HubMessages
 
     /// <summary><c>DocumentDeleted(documentId)</c>: the document is gone; its clients keep their text but cannot edit it.</summary>
     public const string DocumentDeleted = nameof(DocumentDeleted);
+
+    /// <summary><c>AccessChanged(documentId, role)</c>: the caller's role on an open document changed (<c>editor</c>, <c>viewer</c>, <c>owner</c>); it applies from now on.</summary>
+    public const string AccessChanged = nameof(AccessChanged);
+
+    /// <summary><c>AccessRevoked(documentId)</c>: the caller may no longer see the document; it was closed on this connection and no more ops follow.</summary>
+    public const string AccessRevoked = nameof(AccessRevoked);
 }

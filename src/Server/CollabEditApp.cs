@@ -1,4 +1,5 @@
 using CollabEdit.Protocol;
+using CollabEdit.Server.Access;
 using CollabEdit.Server.Api;
 using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
@@ -54,7 +55,20 @@ public static class CollabEditApp
         services.AddSingleton<HubLifetimeManager<CollabHub>, OutboxHubLifetimeManager>();
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<HubOriginCheck>();
+        services.AddSingleton<CrossSiteRequestCheck>();
         services.AddSingleton<HubErrorFilter>();
+        services.AddSingleton<HubAuthorizationFilter>();
+        services.AddSingleton<DocumentMembers>();
+        services.AddCollabEditAccess(builder.Configuration, storage.DataPath);
+        services.AddOptions<TrashOptions>().Bind(builder.Configuration.GetSection(CollabEditSettings.Section));
+        services.AddSingleton<AccessAudit>();
+        services.AddSingleton<Trash>();
+        services.AddHostedService<TrashSweeper>();
+
+        // The hub takes a browser's bearer token from its URL's query string: request lines (and
+        // with them the URL) are never logged, whatever the configured level.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Connections", level => level >= LogLevel.Warning);
 
         // SignalR logs every exception a hub method throws at Error with its stack trace, refusals
         // (HubException) included, and argument-binding failures at Debug with theirs: one flood of
@@ -66,7 +80,7 @@ public static class CollabEditApp
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
         services.AddExceptionHandler<CollabExceptionHandler>();
-        services.AddApiRateLimits(CollabEditSettings.Read<RequestLimits>(builder.Configuration));
+        services.AddApiRateLimits(CollabEditSettings.Read<RequestLimits>(builder.Configuration), builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
         services.AddSingleton<CallRateLimitFilter>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
@@ -85,6 +99,7 @@ public static class CollabEditApp
                 hub.EnableDetailedErrors = false;
                 hub.AddFilter<HubErrorFilter>();
                 hub.AddFilter<CallRateLimitFilter>(); // Inside the error filter, which turns its refusals into coded HubExceptions.
+                hub.AddFilter<HubAuthorizationFilter>(); // Every method, before it runs; refusals are coded like any other.
             })
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new StrictObjectJsonConverter(opLimits)))
             .AddMessagePackProtocol(mp => mp.SerializerOptions = CollabEditResolver.ForServer(opLimits));
@@ -100,12 +115,17 @@ public static class CollabEditApp
         app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null, hub => hub.Use(originCheck.InvokeAsync));
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseAuthentication();
+        app.Use(app.Services.GetRequiredService<CrossSiteRequestCheck>().InvokeAsync);
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.MapOpenApi();
         app.MapApiReference();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
+        app.MapSharingApi();
+        app.MapAccountApi();
         app.MapServiceWorker();
 
         // The editor page has a shareable URL per document.

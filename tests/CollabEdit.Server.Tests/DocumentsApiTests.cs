@@ -75,8 +75,8 @@ public sealed class DocumentsApiTests(DocumentsApiTests.ServerFixture fixture) :
         var list = await GetJsonAsync<DocumentSummary[]>(_server, "/api/documents");
 
         // Assert
-        Assert.Contains(new DocumentSummary(quiet, "Quiet one", 0, quietDetails.UpdatedAt), list);
-        Assert.Contains(new DocumentSummary(edited.Id, "Test", 2, editedDetails.UpdatedAt), list);
+        Assert.Contains(new DocumentSummary(quiet, "Quiet one", 0, quietDetails.UpdatedAt, "owner", RunningServer.OwnerName), list);
+        Assert.Contains(new DocumentSummary(edited.Id, "Test", 2, editedDetails.UpdatedAt, "owner", RunningServer.OwnerName), list);
         Assert.Equal(list.Length, list.Select(d => d.Id).Distinct().Count());
     }
 

@@ -22,9 +22,13 @@ public sealed class KillTests
             using (var server = ServerProcess.Start(dataPath))
             {
                 await server.WaitHealthyAsync();
-                using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = Timeouts.Http };
+                using var http = await server.OwnerHttpAsync();
                 var created = await http.PostAsJsonAsync("/api/documents", new CreateDocumentRequest("kill", initial));
                 id = (await created.Content.ReadFromJsonAsync<DocumentDetails>())!.Id;
+
+                // The typists come through an edit link as guests, so that each op's author (the
+                // server's, from the name each gave) tells whose it was.
+                var link = await (await http.PostAsJsonAsync($"/api/documents/{id}/links", new CreateLinkRequest("editor"))).Content.ReadFromJsonAsync<LinkInfo>();
 
                 // Clients type concurrently; every ack is recorded with the revision it names. The
                 // kill comes from inside the ack handler, the instant the 300th ack arrives, so the
@@ -37,14 +41,14 @@ public sealed class KillTests
                 var documents = new List<CollabDocument>();
                 for (int c = 0; c < Typists; c++)
                 {
-                    var connection = await CollabConnection.ConnectAsync(server.BaseUri).WaitAsync(Timeouts.Call);
+                    var connection = await CollabConnection.ConnectAsync(server.BaseUri, linkToken: link!.Token).WaitAsync(Timeouts.Call);
                     documents.Add(await CollabDocument.OpenAsync(connection, id, $"typist{c}").WaitAsync(Timeouts.Call));
                 }
 
                 for (int c = 0; c < Typists; c++)
                 {
                     var document = documents[c];
-                    string author = $"typist{c}";
+                    string author = $"typist{c} (guest)";
                     document.Acknowledged += (_, revision) =>
                     {
                         acked.Add((author, revision));
@@ -63,7 +67,7 @@ public sealed class KillTests
 
             using var restarted = ServerProcess.Start(dataPath);
             await restarted.WaitHealthyAsync();
-            using var client = new HttpClient { BaseAddress = restarted.BaseUri, Timeout = Timeouts.Http };
+            using var client = await restarted.OwnerHttpAsync();
             var details = (await client.GetFromJsonAsync<DocumentDetails>($"/api/documents/{id}"))!;
             var history = new List<HistoryEntry>();
             while (history.Count < details.Revision)

@@ -36,11 +36,11 @@ public sealed class OpenDocumentNoticesTests
     }
 
     [Fact]
-    public async Task RenamingThroughPresence_CreditsLaterEditsToTheNewName()
+    public async Task RenamingThroughPresence_CreditsAGuestsLaterEditsToTheNewName()
     {
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("");
-        var connection = await server.ConnectAsync();
+        var connection = await server.ConnectAsAsync(null, await server.CreateLinkAsync(id, "editor"));
         await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "Otter 1").WaitAsync(Timeouts.Call);
         await connection.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "c", 1L, 0, new object[] { "a" }).WaitAsync(Timeouts.Call);
 
@@ -48,6 +48,26 @@ public sealed class OpenDocumentNoticesTests
         await connection.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "c", 2L, 1, new object[] { 1, "b" }).WaitAsync(Timeouts.Call);
 
         var history = await server.GetAllHistoryAsync(id);
-        Assert.Equal(["Otter 1", "Ann"], history.Select(h => h.Author));
+        Assert.Equal(["Otter 1 (guest)", "Ann (guest)"], history.Select(h => h.Author));
+        Assert.All(history, h => Assert.True(h.Guest));
+    }
+
+    [Fact]
+    public async Task AnAccount_CannotTakeAnotherName_ThroughOpenOrPresence()
+    {
+        await using var server = await RunningServer.StartAsync();
+        string id = await server.CreateDocumentAsync("");
+        var connection = await server.ConnectAsAccountAsync("Bob", id);
+        var opened = await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "Ann").WaitAsync(Timeouts.Call);
+        await connection.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "c", 1L, 0, new object[] { "a" }).WaitAsync(Timeouts.Call);
+
+        await connection.InvokeAsync(HubMessages.SetPresence, id, new PresenceInput("Ann", "#1f6feb", 1, 1, 1)).WaitAsync(Timeouts.Call);
+        await connection.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "c", 2L, 1, new object[] { 1, "b" }).WaitAsync(Timeouts.Call);
+
+        var history = await server.GetAllHistoryAsync(id);
+        Assert.Equal("Bob", opened.Name);
+        Assert.Equal(["Bob", "Bob"], history.Select(h => h.Author));
+        Assert.All(history, h => Assert.False(h.Guest));
+        Assert.All(history, h => Assert.NotNull(h.AuthorId));
     }
 }

@@ -16,8 +16,8 @@ public sealed partial class PresenceTests
     {
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("hello");
-        var ann = await server.ConnectAsync(json);
-        var bob = await server.ConnectAsync(json);
+        var ann = await server.ConnectAsAccountAsync("Ann", id, json);
+        var bob = await server.ConnectAsAccountAsync("Bob", id, json);
         var seenByBob = RecordPresence(bob);
         var annOpened = await OpenAsync(ann, id, "ann");
         await OpenAsync(bob, id, "bob");
@@ -37,8 +37,8 @@ public sealed partial class PresenceTests
         const int Updates = 1000;
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("hello");
-        var ann = await server.ConnectAsync();
-        var bob = await server.ConnectAsync();
+        var ann = await server.ConnectAsAccountAsync("Ann", id);
+        var bob = await server.ConnectAsAccountAsync("Bob", id);
         var seenByBob = RecordPresence(bob);
         await OpenAsync(ann, id, "ann");
         await OpenAsync(bob, id, "bob");
@@ -61,9 +61,9 @@ public sealed partial class PresenceTests
     {
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("hello");
-        var ann = await server.ConnectAsync();
-        var bob = await server.ConnectAsync();
-        var carol = await server.ConnectAsync();
+        var ann = await server.ConnectAsAccountAsync("Ann", id);
+        var bob = await server.ConnectAsAccountAsync("Bob", id);
+        var carol = await server.ConnectAsAccountAsync("Carol", id);
         var annOpened = await OpenAsync(ann, id, "ann");
         var bobOpened = await OpenAsync(bob, id, "bob");
         await ann.InvokeAsync(HubMessages.SetPresence, id, new PresenceInput("Ann", "#ff0000", 1, 3)).WaitAsync(Timeouts.Call);
@@ -74,7 +74,7 @@ public sealed partial class PresenceTests
         Assert.Equal(2, carolOpened.Peers.Length);
         Assert.Contains(new PeerPresence(annOpened.PeerId, "Ann", "#ff0000", 1, 3), carolOpened.Peers);
         var bobListed = Assert.Single(carolOpened.Peers, p => p.PeerId == bobOpened.PeerId);
-        Assert.Equal("bob", bobListed.Name);
+        Assert.Equal("Bob", bobListed.Name);
         Assert.Matches(ServerColor(), bobListed.Color);
         Assert.Equal(3, new[] { annOpened.PeerId, bobOpened.PeerId, carolOpened.PeerId }.Distinct().Count());
     }
@@ -84,8 +84,8 @@ public sealed partial class PresenceTests
     {
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("hello");
-        var ann = await server.ConnectAsync();
-        var bob = await server.ConnectAsync();
+        var ann = await server.ConnectAsAccountAsync("Ann", id);
+        var bob = await server.ConnectAsAccountAsync("Bob", id);
         var leftSeenByBob = RecordPeerLeft(bob);
         var annOpened = await OpenAsync(ann, id, "ann");
         await OpenAsync(bob, id, "bob");
@@ -93,7 +93,7 @@ public sealed partial class PresenceTests
         await ann.InvokeAsync(HubMessages.Close, id).WaitAsync(Timeouts.Call);
 
         await Eventually.TrueAsync(() => leftSeenByBob.Contains((id, annOpened.PeerId)), "Bob sees Ann leave", Timeouts.Call);
-        var carol = await server.ConnectAsync();
+        var carol = await server.ConnectAsAccountAsync("Carol", id);
         var carolOpened = await OpenAsync(carol, id, "carol");
         Assert.DoesNotContain(carolOpened.Peers, p => p.PeerId == annOpened.PeerId);
     }
@@ -103,8 +103,8 @@ public sealed partial class PresenceTests
     {
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("hello");
-        var ann = await server.ConnectAsync();
-        var bob = await server.ConnectAsync();
+        var ann = await server.ConnectAsAccountAsync("Ann", id);
+        var bob = await server.ConnectAsAccountAsync("Bob", id);
         var leftSeenByBob = RecordPeerLeft(bob);
         var annOpened = await OpenAsync(ann, id, "ann");
         await OpenAsync(bob, id, "bob");
@@ -112,7 +112,7 @@ public sealed partial class PresenceTests
         await ann.DisposeAsync().AsTask().WaitAsync(Timeouts.Call);
 
         await Eventually.TrueAsync(() => leftSeenByBob.Contains((id, annOpened.PeerId)), "Bob sees Ann leave", Timeouts.Call);
-        var carol = await server.ConnectAsync();
+        var carol = await server.ConnectAsAccountAsync("Carol", id);
         var carolOpened = await OpenAsync(carol, id, "carol");
         Assert.DoesNotContain(carolOpened.Peers, p => p.PeerId == annOpened.PeerId);
     }
@@ -127,8 +127,8 @@ public sealed partial class PresenceTests
     {
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("hello");
-        var ann = await server.ConnectAsync();
-        var bob = await server.ConnectAsync();
+        var ann = await server.ConnectAsAccountAsync("Ann", id);
+        var bob = await server.ConnectAsAccountAsync("Bob", id);
         var seenByBob = RecordPresence(bob);
         var annOpened = await OpenAsync(ann, id, "ann");
         await OpenAsync(bob, id, "bob");
@@ -149,8 +149,8 @@ public sealed partial class PresenceTests
     {
         await using var server = await RunningServer.StartAsync();
         string id = await server.CreateDocumentAsync("hello");
-        var ann = await server.ConnectAsync();
-        var bob = await server.ConnectAsync();
+        var ann = await server.ConnectAsAccountAsync("Ann", id);
+        var bob = await server.ConnectAsAccountAsync("Bob", id);
         var seenByBob = RecordPresence(bob);
         await OpenAsync(ann, id, "ann");
         await OpenAsync(bob, id, "bob");
@@ -163,8 +163,8 @@ public sealed partial class PresenceTests
 
         // The same connection still works, and its later update is the only one Bob sees from it.
         await ann.InvokeAsync(HubMessages.SetPresence, id, new PresenceInput("Good", "#00ff00", 2, 2)).WaitAsync(Timeouts.Call);
-        await Eventually.TrueAsync(() => seenByBob.Any(p => p.Presence.Name == "Good"), "Bob sees Ann's valid presence", Timeouts.Call);
-        Assert.DoesNotContain(seenByBob, p => p.Presence.Name == "Bad" || p.Presence.Anchor < 0 || p.Presence.Head < 0);
+        await Eventually.TrueAsync(() => seenByBob.Any(p => p.Presence.Name == "Ann" && p.Presence.Color == "#00ff00"), "Bob sees Ann's valid presence", Timeouts.Call);
+        Assert.DoesNotContain(seenByBob, p => p.Presence.Color == "#ff0000" || p.Presence.Anchor < 0 || p.Presence.Head < 0);
     }
 
     private static async Task<OpenResult> OpenAsync(HubConnection connection, string id, string name) =>

@@ -37,6 +37,7 @@ internal sealed class RawHubClient : IDisposable
         };
         var invoker = new HttpMessageInvoker(handler);
         var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {server.OwnerToken}");
         var uri = new UriBuilder(server.BaseUri) { Scheme = "ws", Path = HubMessages.Path }.Uri;
         await socket.ConnectAsync(uri, invoker, CancellationToken.None).WaitAsync(Timeouts.Call);
         var client = new RawHubClient(socket, invoker);

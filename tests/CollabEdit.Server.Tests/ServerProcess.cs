@@ -10,6 +10,7 @@ internal sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private string? _ownerToken;
 
     private ServerProcess(Process process, Uri baseUri)
     {
@@ -93,6 +94,26 @@ internal sealed class ServerProcess : IDisposable
         }
 
         Assert.Fail($"The server did not become healthy:\n{Output}");
+    }
+
+    /// <summary>The bearer token of the server's first account (<see cref="RunningServer.OwnerName"/>), signed up or in on first use.</summary>
+    public async Task<string> OwnerTokenAsync()
+    {
+        if (_ownerToken is null)
+        {
+            using var http = new HttpClient { BaseAddress = BaseUri, Timeout = Timeouts.Http };
+            _ownerToken = await RunningServer.TokenAsync(http, RunningServer.OwnerName);
+        }
+
+        return _ownerToken;
+    }
+
+    /// <summary>An HttpClient acting as the server's first account.</summary>
+    public async Task<HttpClient> OwnerHttpAsync()
+    {
+        var http = new HttpClient { BaseAddress = BaseUri, Timeout = Timeouts.Http };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await OwnerTokenAsync());
+        return http;
     }
 
     public async Task<int> WaitForExitAsync()

@@ -1,9 +1,11 @@
 using CollabEdit.Ot;
+using CollabEdit.Server.Access;
+using CollabEdit.Server.Storage;
 
 namespace CollabEdit.Server.Api;
 
-/// <summary>A document in the list.</summary>
-public sealed record DocumentSummary(string Id, string Title, int Revision, DateTimeOffset UpdatedAt);
+/// <summary>A document in the list, with the caller's role on it (<c>owner</c>, <c>editor</c>, <c>viewer</c>) and its owner's display name.</summary>
+public sealed record DocumentSummary(string Id, string Title, int Revision, DateTimeOffset UpdatedAt, string Role, string Owner);
 
 /// <summary>A document with its current text.</summary>
 public sealed record DocumentDetails(string Id, string Title, int Revision, string Text, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -11,8 +13,19 @@ public sealed record DocumentDetails(string Id, string Title, int Revision, stri
 /// <summary>Creates a document; both fields are optional.</summary>
 public sealed record CreateDocumentRequest(string? Title, string? Text);
 
-/// <summary>One committed op of the history: the op applies to the text at revision - 1.</summary>
-public sealed record HistoryEntry(int Revision, TextOperation Op, string Author, DateTimeOffset Timestamp);
+/// <summary>
+/// One committed op of the history: the op applies to the text at revision - 1. <see cref="Author"/>
+/// is the name shown (a guest's marked "(guest)"); <see cref="AuthorId"/> the account's id, null for
+/// guests and for ops from before accounts.
+/// </summary>
+public sealed record HistoryEntry(int Revision, TextOperation Op, string Author, DateTimeOffset Timestamp, string? AuthorId = null, bool Guest = false)
+{
+    public static HistoryEntry Of(StoredOp op)
+    {
+        var author = OpAuthor.Parse(op.Author);
+        return new HistoryEntry(op.Revision, op.Operation, author.Shown, op.Timestamp, author.AccountId, author.IsGuest);
+    }
+}
 
 /// <summary>The text of a document at a revision.</summary>
 public sealed record RevisionText(int Revision, string Text);

@@ -1,5 +1,7 @@
 using CollabEdit.Ot;
+using System.Security.Claims;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Access;
 using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Documents;
 using CollabEdit.Server.Storage;
@@ -12,7 +14,8 @@ namespace CollabEdit.Server.Api;
 /// The document history REST API (docs/design.md). JSON in and out; every error is an RFC 7807
 /// problem detail (an exception with an error code is answered by <see cref="CollabExceptionHandler"/>).
 /// Reads come from the store (durable state only); anything that changes the text (restore) goes
-/// through the document's session like any client's op.
+/// through the document's session like any client's op. Every route states what it does with the
+/// document (<see cref="RequiresCapabilityAttribute"/>), checked by <see cref="DocumentAccessFilter"/>.
 /// </summary>
 public static class DocumentsApi
 {
@@ -22,9 +25,9 @@ public static class DocumentsApi
 
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api/documents").WithTags("Documents");
-        api.MapGet("/", List).WithSummary("Every document: id, title, revision, last edit.");
-        api.MapPost("/", CreateAsync).WithSummary("Creates a document.").RequireRateLimiting(ApiRateLimits.CreateDocument);
+        var api = routes.MapGroup("/api/documents").WithTags("Documents").CheckDocumentAccess();
+        api.MapGet("/", List).WithSummary("The documents the caller owns or was given: id, title, revision, last edit, role, owner.").RequireAuthorization();
+        api.MapPost("/", CreateAsync).WithSummary("Creates a document owned by the caller.").RequireRateLimiting(ApiRateLimits.CreateDocument).RequireAuthorization();
         api.MapGet("/{id}", Get).WithSummary("A document with its current text.");
         api.MapGet("/{id}/history", History).WithSummary("Committed ops after `from`, oldest first, at most `limit`.");
         api.MapGet("/{id}/revisions/{revision:int}", TextAt).WithSummary("The text at a revision.");
@@ -32,20 +35,47 @@ public static class DocumentsApi
         api.MapPost("/{id}/restore", RestoreAsync).WithSummary("Commits an op that brings the text back to a revision.");
         api.MapGet("/{id}/versions", Versions).WithSummary("Named versions.");
         api.MapPost("/{id}/versions", CreateVersionAsync).WithSummary("Pins a name to a revision (default: current).");
-        api.MapDelete("/{id}", DeleteAsync).WithSummary("Deletes a document and its history.");
-        routes.MapGet("/api/limits", Limits).WithTags("Documents")
+        api.MapDelete("/{id}", DeleteAsync).WithSummary("Moves a document to its owner's trash (restore or purge it under /api/trash).");
+        routes.MapGet("/api/limits", Limits).WithTags("Documents").CheckDocumentAccess()
             .WithSummary("The size limits a client checks before it sends an edit (docs/protocol.md).");
         return routes;
     }
 
+    [NoDocumentCapability("Server-wide size limits, the same for everyone.")]
     private static Ok<ClientLimits> Limits(IOptions<EditLimits> limits) =>
         TypedResults.Ok(new ClientLimits(limits.Value.MaxOpLength, limits.Value.MaxDocumentLength, limits.Value.MaxOpComponents));
 
-    private static Ok<DocumentSummary[]> List(IDocumentStorage store) =>
-        TypedResults.Ok(store.ListDocuments().Select(d => new DocumentSummary(d.Id, d.Title, d.Revision, d.UpdatedAt)).ToArray());
+    [NoDocumentCapability("Lists only what the signed-in caller may view.")]
+    private static Ok<DocumentSummary[]> List(ClaimsPrincipal user, IDocumentStorage store, DocumentAccess access, IAccessStorage accounts)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        string OwnerName(string documentId)
+        {
+            string? ownerId = access.OwnerIdOf(documentId);
+            if (ownerId is null)
+            {
+                return "";
+            }
 
+            if (!owners.TryGetValue(ownerId, out string? name))
+            {
+                owners[ownerId] = name = accounts.FindAccountById(ownerId)?.DisplayName ?? "";
+            }
+
+            return name;
+        }
+
+        var visible = store.ListDocuments()
+            .Select(d => (Document: d, Role: access.RoleOf(user, d.Id, linkToken: null)))
+            .Where(d => d.Role != DocumentRole.None)
+            .Select(d => new DocumentSummary(d.Document.Id, d.Document.Title, d.Document.Revision, d.Document.UpdatedAt, RoleNames.Of(d.Role), OwnerName(d.Document.Id)));
+        return TypedResults.Ok(visible.ToArray());
+    }
+
+    [NoDocumentCapability("Creates a new document owned by the signed-in caller, within their document cap.")]
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
-        HttpRequest http, CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time)
+        HttpRequest http, CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time,
+        IAccessStorage accounts, DocumentAccess access, IOptions<AuthOptions> auth)
     {
         // Only JSON makes a browser ask (CORS preflight) before sending cross-site; an empty or
         // form-encoded POST would let any page a user visits create documents on their server.
@@ -71,13 +101,25 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid text", "The text or title contains a lone surrogate.");
         }
 
+        string ownerId = DocumentAccess.AccountIdOf(http.HttpContext.User)!;
+        if (accounts.OwnedBy(ownerId).Count >= auth.Value.MaxDocumentsPerAccount)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Document limit reached", $"An account may own at most {auth.Value.MaxDocumentsPerAccount} documents (the trash included); purge some first.");
+        }
+
         var now = time.Now();
         var document = new StoredDocument(DocumentIds.New(), title, 0, now, now);
+
+        // The owner first: a crash between the two writes leaves an owner row for no document
+        // (never shown), not a document owned by nobody.
+        await accounts.SetOwnershipAsync(new DocumentOwnership(document.Id, ownerId, TrashedAt: null)).ConfigureAwait(false);
         await store.CreateDocumentAsync(document, text).ConfigureAwait(false);
+        access.NotifyChanged(document.Id);
         var details = new DocumentDetails(document.Id, title, 0, text, now, now);
         return TypedResults.Created($"/api/documents/{document.Id}", details);
     }
 
+    [RequiresCapability(Capability.View)]
     private static Results<Ok<DocumentDetails>, ProblemHttpResult> Get(string id, IDocumentStorage store)
     {
         if (Find(id, store, out var document) is { } problem)
@@ -89,6 +131,7 @@ public static class DocumentsApi
         return TypedResults.Ok(new DocumentDetails(document.Id, document.Title, document.Revision, text, document.CreatedAt, document.UpdatedAt));
     }
 
+    [RequiresCapability(Capability.ViewHistory)]
     private static Results<Ok<HistoryEntry[]>, ProblemHttpResult> History(
         string id, IDocumentStorage store, IOptions<EditLimits> limits, int? from = null, int? limit = null)
     {
@@ -111,9 +154,10 @@ public static class DocumentsApi
 
         // Cut by bytes too (MaxHistoryPageBytes): the next page starts from the last revision returned, as always.
         var ops = OpPages.Read(store, id, after, document.Revision, pageSize, limits.Value.MaxHistoryPageBytes, out _);
-        return TypedResults.Ok(ops.Select(op => new HistoryEntry(op.Revision, op.Operation, op.Author, op.Timestamp)).ToArray());
+        return TypedResults.Ok(ops.Select(op => HistoryEntry.Of(op)).ToArray());
     }
 
+    [RequiresCapability(Capability.ViewHistory)]
     private static Results<Ok<RevisionText>, ProblemHttpResult> TextAt(string id, int revision, IDocumentStorage store)
     {
         if (Find(id, store, out var document) is { } problem)
@@ -129,6 +173,7 @@ public static class DocumentsApi
         return TypedResults.Ok(new RevisionText(revision, store.TextAt(id, revision)));
     }
 
+    [RequiresCapability(Capability.ViewHistory)]
     private static Results<Ok<DiffResult>, ProblemHttpResult> Diff(string id, IDocumentStorage store, int? from = null, int? to = null)
     {
         if (Find(id, store, out var document) is { } problem)
@@ -164,8 +209,9 @@ public static class DocumentsApi
         return TypedResults.Ok(new DiffResult(start, end, op));
     }
 
+    [RequiresCapability(Capability.Edit)]
     private static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> RestoreAsync(
-        string id, RestoreRequest? request, IDocumentStorage store, DocumentRegistry registry)
+        string id, RestoreRequest? request, IDocumentStorage store, DocumentRegistry registry, ClaimsPrincipal user, CallerNames names, AccessAudit audit)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -184,10 +230,13 @@ public static class DocumentsApi
 
         // A refusal (too-large, say) or a failed write propagates to CollabExceptionHandler.
         string text = store.TextAt(id, revision);
-        int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, $"Restore of revision {revision}")).ConfigureAwait(false);
+        var author = names.AuthorOf(user, givenName: null);
+        int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, author.ToString())).ConfigureAwait(false);
+        await audit.RecordAsync(id, author, "restored", $"revision {revision} (as revision {committed})").ConfigureAwait(false);
         return TypedResults.Ok(new RestoreResult(committed, revision));
     }
 
+    [RequiresCapability(Capability.ViewHistory)]
     private static Results<Ok<VersionInfo[]>, ProblemHttpResult> Versions(string id, IDocumentStorage store)
     {
         if (Find(id, store, out _) is { } problem)
@@ -198,6 +247,7 @@ public static class DocumentsApi
         return TypedResults.Ok(store.ListVersions(id).Select(v => new VersionInfo(v.Name, v.Revision, v.CreatedAt)).ToArray());
     }
 
+    [RequiresCapability(Capability.Edit)]
     private static async Task<Results<Created<VersionInfo>, ProblemHttpResult>> CreateVersionAsync(
         string id, CreateVersionRequest? request, IDocumentStorage store, TimeProvider time)
     {
@@ -223,20 +273,20 @@ public static class DocumentsApi
         return TypedResults.Created($"/api/documents/{id}/versions", new VersionInfo(version.Name, version.Revision, version.CreatedAt));
     }
 
+    [RequiresCapability(Capability.Delete)]
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string id, IDocumentStorage store, DocumentRegistry registry, IOpBroadcaster broadcaster)
+        string id, IDocumentStorage store, DocumentRegistry registry, IOpBroadcaster broadcaster, Trash trash, ClaimsPrincipal user, CallerNames names)
     {
         if (Find(id, store, out _) is { } problem)
         {
             return problem;
         }
 
-        await registry.EvictAsync(id).ConfigureAwait(false);
-        await store.DeleteDocumentAsync(id).ConfigureAwait(false);
-
         // Whoever has it open keeps their text on screen and is told it is gone (not left to find
-        // out from a refused edit).
+        // out from a refused edit); then nobody but the owner's trash sees it.
         broadcaster.DocumentDeleted(id);
+        await trash.MoveInAsync(id, names.AuthorOf(user, givenName: null)).ConfigureAwait(false);
+        await registry.EvictAsync(id).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CollabEdit.Ot;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Access;
 using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Documents;
@@ -13,19 +14,22 @@ namespace CollabEdit.Server.Hubs;
 /// <summary>
 /// The collaboration hub at <c>/hubs/collab</c> (docs/design.md, "Wire protocol"). Every method
 /// validates its input, routes by document id to the document's session, and answers with a
-/// result or a HubException "code: reason"; a refused call changes nothing.
+/// result or a HubException "code: reason"; a refused call changes nothing. Who may call what is
+/// decided before a method runs (<see cref="HubAuthorizationFilter"/>, by each method's
+/// <see cref="RequiresCapabilityAttribute"/>); names and authors are the server's, never the client's.
 /// </summary>
 internal sealed class CollabHub(
     DocumentRegistry registry,
+    DocumentMembers members,
+    DocumentAccess access,
+    CallerNames callerNames,
     IOptions<EditLimits> limits,
     IOptions<ConnectionLimits> connectionLimits,
     TimeProvider time,
     CollabEditMetrics metrics,
-    ConnectionOutboxes outboxes,
     PresenceThrottle presenceThrottle,
     DocumentWriteBudgets writeBudgets) : Hub
 {
-    private const int MaxNameLength = 64;
     private const int MaxClientIdLength = 128;
     // The browser's palette (wwwroot/js/identity.js), in the same order: every colour has at least
     // 4.5:1 contrast with the white text of a name label.
@@ -36,8 +40,12 @@ internal sealed class CollabHub(
     public override Task OnConnectedAsync()
     {
         var settings = connectionLimits.Value;
+        string? link = Context.GetHttpContext()?.Request.Query["link"].FirstOrDefault();
         Context.Items[typeof(ConnectionState)] = new ConnectionState(
+            Context.ConnectionId,
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
+            Context.User ?? new(),
+            string.IsNullOrEmpty(link) ? null : link,
             new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time),
             new TokenBucket(settings.CallsPerSecond, settings.CallBurst, time));
         metrics.ConnectionOpened();
@@ -49,17 +57,20 @@ internal sealed class CollabHub(
         metrics.ConnectionClosed();
         foreach (var open in State.RemoveAll())
         {
-            Leave(open);
+            members.Leave(State, open);
         }
 
         return Task.CompletedTask;
     }
 
+    [RequiresCapability(Capability.View)]
     public async Task<OpenResult> Open(string documentId, string? name)
     {
         RequireValidId(documentId);
-        string peerName = CleanName(name);
-        if (!registry.Exists(documentId))
+        var author = callerNames.AuthorOf(Context.User ?? new(), name);
+        string peerName = author.Shown;
+        var role = access.RoleOf(Context.User ?? new(), documentId, State.LinkToken);
+        if (!registry.Exists(documentId) || role == DocumentRole.None)
         {
             throw new CollabException(ErrorCodes.NotFound, $"No document {documentId}.");
         }
@@ -74,7 +85,7 @@ internal sealed class CollabHub(
         }
 
         var session = registry.Acquire(documentId);
-        bool added = state.TryAdd(new OpenDocument(session, peerName));
+        bool added = state.TryAdd(new OpenDocument(session, author, role));
         if (!added)
         {
             registry.Release(session); // Already open on this connection: answer again, keep one lease.
@@ -83,7 +94,7 @@ internal sealed class CollabHub(
         try
         {
             // Join before reading the text, so no op committed after that read is missed.
-            outboxes.Join(documentId, Context.ConnectionId);
+            members.Join(state, documentId);
             var opened = await session.OpenAsync().ConfigureAwait(false);
             if (!await registry.FitLoadedAsync().ConfigureAwait(false))
             {
@@ -96,19 +107,20 @@ internal sealed class CollabHub(
                 (_, old) => old with { Name = peerName });
             presenceThrottle.Send(documentId, Context.ConnectionId, me);
             var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToArray();
-            return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers);
+            return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers, RoleNames.Of(role), peerName);
         }
         catch when (added)
         {
             if (state.Remove(documentId) is { } open)
             {
-                Leave(open);
+                members.Leave(state, open);
             }
 
             throw;
         }
     }
 
+    [RequiresCapability(Capability.Edit)]
     public async Task<SubmitAck> Submit(string documentId, string clientId, long seq, int baseRevision, object? op)
     {
         var open = RequireOpen(documentId);
@@ -140,10 +152,11 @@ internal sealed class CollabHub(
         }
 
         int revision = await open.Session.SubmitAsync(
-            new SubmitRequest(clientId, seq, baseRevision, operation, open.Name, State.PeerId, Context.ConnectionId)).ConfigureAwait(false);
+            new SubmitRequest(clientId, seq, baseRevision, operation, open.Author.ToString(), State.PeerId, Context.ConnectionId)).ConfigureAwait(false);
         return new SubmitAck(revision);
     }
 
+    [RequiresCapability(Capability.ViewHistory)]
     public async Task<CommittedOpMessage[]> Catchup(string documentId, int fromRevision)
     {
         var open = RequireOpen(documentId);
@@ -151,6 +164,7 @@ internal sealed class CollabHub(
         return [.. ops.Select(op => new CommittedOpMessage(op.Revision, op.Operation, op.PeerId))];
     }
 
+    [RequiresCapability(Capability.Edit)]
     public Task SetPresence(string documentId, PresenceInput presence)
     {
         var open = RequireOpen(documentId);
@@ -166,25 +180,27 @@ internal sealed class CollabHub(
         }
 
         string peerId = State.PeerId;
-        if (presence.Name is not null && CleanName(presence.Name) != open.Name)
+        if (open.Author.IsGuest && presence.Name is not null && CallerNames.Clean(presence.Name, "Anonymous") != open.Author.Name)
         {
-            // Renaming in place: later ops are credited to the new name.
-            open = State.Rename(documentId, CleanName(presence.Name)) ?? open;
+            // A guest renaming in place: later ops are credited to the new name, still as a guest.
+            // An account's name is its display name, whatever the client sends.
+            open = State.Update(documentId, o => o with { Author = OpAuthor.ForGuest(CallerNames.Clean(presence.Name, "Anonymous")) }) ?? open;
         }
 
         string color = presence.Color is { Length: 7 } c && c[0] == '#' && c.Skip(1).All(char.IsAsciiHexDigit) ? c : DefaultColor(peerId);
-        var update = new PeerPresence(peerId, presence.Name is null ? open.Name : CleanName(presence.Name), color, presence.Anchor, presence.Head, presence.Revision);
+        var update = new PeerPresence(peerId, open.Author.Shown, color, presence.Anchor, presence.Head, presence.Revision);
         open.Session.Presence[peerId] = update;
         presenceThrottle.Send(documentId, Context.ConnectionId, update);
         return Task.CompletedTask;
     }
 
+    [NoDocumentCapability("Only releases what this connection holds open; answers the same for any id.")]
     public Task Close(string documentId)
     {
         RequireValidId(documentId);
         if (State.Remove(documentId) is { } open)
         {
-            Leave(open);
+            members.Leave(State, open);
         }
 
         return Task.CompletedTask;
@@ -228,25 +244,6 @@ internal sealed class CollabHub(
             ? e.Message
             : $"The op must be an array of non-zero integers and non-empty strings of valid UTF-16 (at {e.Path ?? "$"}).";
 
-    private void Leave(OpenDocument open)
-    {
-        string documentId = open.Session.Id;
-        string peerId = State.PeerId;
-        try
-        {
-            outboxes.Leave(documentId, Context.ConnectionId);
-            presenceThrottle.Forget(documentId, peerId);
-            if (open.Session.Presence.TryRemove(peerId, out _))
-            {
-                outboxes.SendPeerLeft(documentId, peerId);
-            }
-        }
-        finally
-        {
-            registry.Release(open.Session);
-        }
-    }
-
     private OpenDocument RequireOpen(string documentId)
     {
         RequireValidId(documentId);
@@ -260,22 +257,6 @@ internal sealed class CollabHub(
         {
             throw new CollabException(ErrorCodes.NotFound, "Document ids are 1–64 characters of A–Z, a–z, 0–9, '-' and '_'.");
         }
-    }
-
-    private static string CleanName(string? name)
-    {
-        string trimmed = (name ?? "").Trim();
-        if (trimmed.Length == 0)
-        {
-            return "Anonymous";
-        }
-
-        if (trimmed.Length <= MaxNameLength)
-        {
-            return trimmed;
-        }
-
-        return trimmed[..(char.IsHighSurrogate(trimmed[MaxNameLength - 1]) ? MaxNameLength - 1 : MaxNameLength)];
     }
 
     private static string DefaultColor(string peerId) =>

@@ -94,6 +94,9 @@ internal sealed class ConnectionOutboxes(IOptions<ConnectionLimits> options, Col
         }
     }
 
+    /// <summary>Sends to one connection, whatever it has open.</summary>
+    public void SendTo(string connectionId, string method, params object?[] arguments) => Get(connectionId)?.Send(Message(method, arguments));
+
     /// <summary>Sends a peer's presence to the document's other connections; a newer one replaces it where it still waits.</summary>
     public void SendPresence(string documentId, string exceptConnectionId, PeerPresence presence)
     {

@@ -1,0 +1,98 @@
+using CollabEdit.Server.Configuration;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+
+namespace CollabEdit.Server.Access;
+
+/// <summary>Accounts (ASP.NET Core Identity over <see cref="IAccessStorage"/>), the cookie and bearer schemes, and the one document authorizer.</summary>
+public static class AccessServices
+{
+    public static IServiceCollection AddCollabEditAccess(this IServiceCollection services, IConfiguration configuration, string dataPath)
+    {
+        var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(_ => new LiteDbAccessStorage(dataPath));
+        services.AddSingleton<IAccessStorage>(sp => sp.GetRequiredService<LiteDbAccessStorage>());
+        services.AddSingleton<DocumentAccess>();
+        services.AddSingleton<CallerNames>();
+        services.AddSingleton<IAuthorizationHandler, DocumentAuthorizationHandler>();
+        services.AddAuthorization();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = AuthSchemes.Default;
+                options.DefaultChallengeScheme = AuthSchemes.Default;
+            })
+            .AddPolicyScheme(AuthSchemes.Default, "Cookie or bearer token", options =>
+                options.ForwardDefaultSelector = http => AuthSchemes.HasBearerToken(http.Request) ? AuthSchemes.Bearer : AuthSchemes.Cookie)
+            .AddBearerToken(AuthSchemes.Bearer, options =>
+            {
+                options.BearerTokenExpiration = TimeSpan.FromHours(8);
+                options.Events = new BearerTokenEvents
+                {
+                    // A browser's WebSocket cannot send an Authorization header, so the hub (and only
+                    // the hub) takes the token from the query string. Request lines are not logged
+                    // (see CollabEditApp), so it is not written anywhere.
+                    OnMessageReceived = context =>
+                    {
+                        if (AuthSchemes.IsHubPath(context.Request.Path) && context.Request.Query[AuthSchemes.HubTokenParameter] is [{ Length: > 0 } token])
+                        {
+                            context.Token = token;
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            })
+            .AddIdentityCookies();
+
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.Cookie.Name = "CollabEdit";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.CookieManager = new HostPrefixCookieManager();
+            cookie.ExpireTimeSpan = TimeSpan.FromDays(14);
+            cookie.SlidingExpiration = true;
+
+            // The pages and the API answer 401/403 themselves; a redirect would turn an API error into a page.
+            cookie.Events.OnRedirectToLogin = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return Task.CompletedTask;
+            };
+            cookie.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+
+        services.AddIdentityCore<Account>(identity =>
+            {
+                // Length over character classes (NIST SP 800-63B); lockout after repeated failures.
+                identity.Password.RequiredLength = 8;
+                identity.Password.RequireDigit = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequiredUniqueChars = 1;
+                identity.Lockout.AllowedForNewUsers = true;
+                identity.Lockout.MaxFailedAccessAttempts = auth.MaxFailedSignIns;
+                identity.Lockout.DefaultLockoutTimeSpan = auth.LockoutDuration;
+                identity.User.RequireUniqueEmail = true;
+                identity.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@+";
+                identity.SignIn.RequireConfirmedAccount = false;
+                identity.SignIn.RequireConfirmedEmail = false;
+            })
+            .AddUserStore<AccountStore>()
+            .AddSignInManager();
+
+        // Cookies and bearer tokens are sealed with keys kept beside the data, so they outlive a restart.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataPath, "keys"))).SetApplicationName("CollabEdit");
+        return services;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using CollabEdit.Server.Storage;
+
+namespace CollabEdit.Server.Access;
+
+/// <summary>
+/// Works out a caller's role on a document from its owner, the grants and the share link the
+/// caller presents, and tells whoever listens (<see cref="Changed"/>) when a document's access
+/// changes, so that decisions cached per connection are made again.
+/// </summary>
+internal sealed class DocumentAccess(IAccessStorage access, IDocumentStorage documents)
+{
+    private readonly ConcurrentDictionary<string, long> _versions = new(StringComparer.Ordinal);
+
+    /// <summary>Raised after a document's owner, grants, links or trash state changed.</summary>
+    public event Action<string>? Changed;
+
+    public static string? AccountIdOf(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+
+    /// <summary>A link token's stored form: its SHA-256, hex. Tokens carry 128 random bits, so no salt or stretching is needed.</summary>
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Moves whenever the document's access changes; a cached decision taken at another version is stale.</summary>
+    public long VersionOf(string documentId) => _versions.GetValueOrDefault(documentId);
+
+    public void NotifyChanged(string documentId)
+    {
+        _versions.AddOrUpdate(documentId, 1, (_, v) => v + 1);
+        Changed?.Invoke(documentId);
+    }
+
+    /// <summary>The owner's account id: the owner row's, or for a document from before accounts the administrator's; null if neither exists.</summary>
+    public string? OwnerIdOf(string documentId) =>
+        access.FindOwnership(documentId)?.OwnerId ?? access.FindAdministrator()?.Id;
+
+    public bool IsTrashed(string documentId) => access.FindOwnership(documentId)?.TrashedAt is not null;
+
+    /// <summary>
+    /// The caller's role: <see cref="DocumentRole.None"/> for a document that does not exist or is
+    /// in the trash; otherwise the highest of owner, the account's grant and the presented link's role.
+    /// </summary>
+    public DocumentRole RoleOf(ClaimsPrincipal user, string documentId, string? linkToken)
+    {
+        if (documents.GetDocument(documentId) is null)
+        {
+            return DocumentRole.None;
+        }
+
+        var ownership = access.FindOwnership(documentId);
+        if (ownership?.TrashedAt is not null)
+        {
+            return DocumentRole.None;
+        }
+
+        var role = DocumentRole.None;
+        if (AccountIdOf(user) is { } accountId)
+        {
+            string? ownerId = ownership?.OwnerId ?? access.FindAdministrator()?.Id;
+            if (ownerId == accountId)
+            {
+                return DocumentRole.Owner;
+            }
+
+            role = access.FindGrant(documentId, accountId)?.Role ?? DocumentRole.None;
+        }
+
+        if (!string.IsNullOrEmpty(linkToken) && access.FindLinkByTokenHash(HashToken(linkToken)) is { } link && link.DocumentId == documentId)
+        {
+            // A link never grants more than editing, whatever was stored.
+            var linkRole = link.Role > DocumentRole.Editor ? DocumentRole.Editor : link.Role;
+            role = linkRole > role ? linkRole : role;
+        }
+
+        return role;
+    }
+}
