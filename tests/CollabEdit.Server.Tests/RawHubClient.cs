@@ -24,7 +24,8 @@ internal sealed class RawHubClient : IDisposable
         _invoker = invoker;
     }
 
-    public static async Task<RawHubClient> ConnectAsync(RunningServer server, int receiveBufferBytes = 4096)
+    /// <summary>Connects as the server's owner: by the Authorization header, or by <paramref name="queryToken"/> in the URL (as a browser's WebSocket must).</summary>
+    public static async Task<RawHubClient> ConnectAsync(RunningServer server, int receiveBufferBytes = 4096, string? queryToken = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -37,8 +38,11 @@ internal sealed class RawHubClient : IDisposable
         };
         var invoker = new HttpMessageInvoker(handler);
         var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", $"Bearer {server.OwnerToken}");
-        var uri = new UriBuilder(server.BaseUri) { Scheme = "ws", Path = HubMessages.Path }.Uri;
+        if (queryToken is null)
+        {
+            socket.Options.SetRequestHeader("Authorization", $"Bearer {server.OwnerToken}");
+        }
+        var uri = new UriBuilder(server.BaseUri) { Scheme = "ws", Path = HubMessages.Path, Query = queryToken is null ? "" : $"access_token={Uri.EscapeDataString(queryToken)}" }.Uri;
         await socket.ConnectAsync(uri, invoker, CancellationToken.None).WaitAsync(Timeouts.Call);
         var client = new RawHubClient(socket, invoker);
         await client.SendAsync("""{"protocol":"json","version":1}""");
