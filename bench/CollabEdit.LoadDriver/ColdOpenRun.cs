@@ -42,7 +42,8 @@ internal sealed class ColdOpenRun(LoadSettings settings, TextWriter log)
                 {
                     evicted &= Evict(dataPath);
                     await using var server = await ServerHost.StartAsync(dll, dataPath, [], cancellationToken).ConfigureAwait(false);
-                    await using var connection = await CollabConnection.ConnectAsync(server.BaseUri, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await using var connection = await CollabConnection.ConnectAsync(
+                        server.BaseUri, accessToken: await server.AccessTokenAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
                     if (warmUp)
                     {
                         await connection.InvokeAsync<OpenResult>(HubMessages.Open, smallId, "warm-up", cancellationToken).ConfigureAwait(false);
@@ -87,7 +88,8 @@ internal sealed class ColdOpenRun(LoadSettings settings, TextWriter log)
         string dll, string dataPath, int perClient, List<string> failures, CancellationToken cancellationToken)
     {
         await using var server = await ServerHost.StartAsync(dll, dataPath, [], cancellationToken).ConfigureAwait(false);
-        using var rest = new DocumentsClient(server.BaseUri);
+        string token = await server.AccessTokenAsync(cancellationToken).ConfigureAwait(false);
+        using var rest = new DocumentsClient(server.BaseUri, token);
         string smallId = await rest.CreateAsync("warm-up", "A small document, opened first to warm the hub up.", cancellationToken).ConfigureAwait(false);
         var workloads = Enumerable.Range(0, settings.PopulateClients).Select(k => (Workload)new RandomTypingWorkload(unchecked((settings.Seed * 7919) + k))).ToArray();
         string bigId = await rest.CreateAsync("100,000 ops of history", Sections.Join([.. workloads.Select(w => w.InitialText)]), cancellationToken).ConfigureAwait(false);
@@ -99,7 +101,7 @@ internal sealed class ColdOpenRun(LoadSettings settings, TextWriter log)
         {
             for (int k = 0; k < workloads.Length; k++)
             {
-                clients.Add(await LoadClient.ConnectAsync(server.BaseUri, bigId, k, Sections.Marker(k, workloads.Length), workloads[k], clock, latency, null, cancellationToken).ConfigureAwait(false));
+                clients.Add(await LoadClient.ConnectAsync(server.BaseUri, token, bigId, k, Sections.Marker(k, workloads.Length), workloads[k], clock, latency, null, cancellationToken).ConfigureAwait(false));
             }
 
             log.WriteLine($"Writing {perClient * workloads.Length:N0} ops of history with {workloads.Length} closed-loop clients…");

@@ -3,9 +3,14 @@ using System.Net.Http.Json;
 namespace CollabEdit.LoadDriver;
 
 /// <summary>The history REST API, as far as the driver needs it: create a document, read its durable text.</summary>
-internal sealed class DocumentsClient(Uri baseUri) : IDisposable
+internal sealed class DocumentsClient(Uri baseUri, string accessToken) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient _http = new()
+    {
+        BaseAddress = baseUri,
+        Timeout = TimeSpan.FromSeconds(60),
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken) },
+    };
 
     /// <summary><c>POST /api/documents {title, text}</c>: the new document's id.</summary>
     public async Task<string> CreateAsync(string title, string text, CancellationToken cancellationToken)

@@ -87,9 +87,9 @@ internal sealed class LoadClient : IAsyncDisposable
     }
 
     public static async Task<LoadClient> ConnectAsync(
-        Uri baseUri, string documentId, int index, string marker, Workload workload, RunClock clock, LatencyHistogram ackLatency, RevisionLedger? ledger, CancellationToken cancellationToken)
+        Uri baseUri, string accessToken, string documentId, int index, string marker, Workload workload, RunClock clock, LatencyHistogram ackLatency, RevisionLedger? ledger, CancellationToken cancellationToken)
     {
-        var connection = await CollabConnection.ConnectAsync(baseUri, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var connection = await CollabConnection.ConnectAsync(baseUri, accessToken: accessToken, cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             var document = await CollabDocument.OpenAsync(connection, documentId, $"load {index + 1}", cancellationToken).ConfigureAwait(false);

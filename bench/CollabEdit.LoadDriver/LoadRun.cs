@@ -50,10 +50,11 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
             (server, string serverDescription) = await ServerSession.StartAsync(settings, dataPath, log, cancellationToken).ConfigureAwait(false);
             config = config with { Server = serverDescription };
             phase = "creating the documents";
-            using var rest = new DocumentsClient(server.BaseUri);
+            string token = await server.AccessTokenAsync(cancellationToken).ConfigureAwait(false);
+            using var rest = new DocumentsClient(server.BaseUri, token);
             var documents = await CreateDocumentsAsync(rest, slices, cancellationToken).ConfigureAwait(false);
             phase = "connecting the clients";
-            await ConnectAsync(server.BaseUri, documents, clients, cancellationToken).ConfigureAwait(false);
+            await ConnectAsync(server.BaseUri, token, documents, clients, cancellationToken).ConfigureAwait(false);
             log.WriteLine($"{clients.Count} clients connected to {documents.Count} documents; running…");
 
             phase = "running the load";
@@ -185,7 +186,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         return [.. documents];
     }
 
-    private async Task ConnectAsync(Uri baseUri, List<(string Id, Workload[] Workloads)> documents, List<LoadClient> clients, CancellationToken cancellationToken)
+    private async Task ConnectAsync(Uri baseUri, string token, List<(string Id, Workload[] Workloads)> documents, List<LoadClient> clients, CancellationToken cancellationToken)
     {
         var connected = new LoadClient[documents.Count * settings.ClientsPerDocument];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -199,7 +200,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
                 var (id, workloads) = documents[d];
                 var ledger = settings.ClientsPerDocument > 1 ? Ledger(d) : null;
                 connected[i] = await LoadClient.ConnectAsync(
-                    baseUri, id, k, Sections.Marker(k, settings.ClientsPerDocument), workloads[k], _clock, _ackLatency, ledger, ct).ConfigureAwait(false);
+                    baseUri, token, id, k, Sections.Marker(k, settings.ClientsPerDocument), workloads[k], _clock, _ackLatency, ledger, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
         finally

@@ -1,3 +1,4 @@
+using CollabEdit.Client;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -24,11 +25,17 @@ internal sealed class ServerHost : IAsyncDisposable
         "--CollabEdit:RequestsPerSecondPerAddress=100000000", "--CollabEdit:RequestBurstPerAddress=100000000",
         "--CollabEdit:DocumentCreatesPerSecondPerAddress=100000000", "--CollabEdit:DocumentCreateBurstPerAddress=100000000",
         "--CollabEdit:DocumentWriteBytesPerSecond=2000000000", "--CollabEdit:DocumentWriteBurstBytes=2000000000",
+        "--CollabEdit:Auth:ChangesPerSecondPerAccount=100000000", "--CollabEdit:Auth:MaxDocumentsPerAccount=100000000",
     ];
+
+    /// <summary>The account the driver's clients act as (signed up on a fresh server, signed in on one it created before).</summary>
+    private const string UserName = "loaddriver";
+    private const string Password = "load driver password";
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process? _process;
     private readonly StreamWriter? _log;
+    private string? _token;
 
     private ServerHost(Uri baseUri, int? pid, Process? process, StreamWriter? log, string? dataPath)
     {
@@ -48,6 +55,28 @@ internal sealed class ServerHost : IAsyncDisposable
     public string? DataPath { get; }
 
     public bool Started => _process is not null;
+
+    /// <summary>
+    /// The bearer token the driver's REST calls and hub connections carry: the account
+    /// <c>loaddriver</c>, signed up (or, on a server that has it already, signed in).
+    /// </summary>
+    public async Task<string> AccessTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_token is null)
+        {
+            using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(60) };
+            try
+            {
+                _token = await AccountTokens.SignUpAsync(http, UserName, Password, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("taken", StringComparison.Ordinal))
+            {
+                _token = await AccountTokens.SignInAsync(http, UserName, Password, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return _token;
+    }
 
     public static ServerHost Attach(Uri baseUri, int? pid) => new(baseUri, pid, null, null, null);
 

@@ -12,7 +12,7 @@ namespace CollabEdit.Server;
 internal sealed class BuiltAssetsFileProvider(IFileProvider inner) : IFileProvider
 {
     /// <summary>What the browser app consists of once built (lib/ is the bundle of its libraries).</summary>
-    private static readonly HashSet<string> Served = new(StringComparer.Ordinal) { "index.html", "editor.html", "favicon.svg", "css", "js", "lib" };
+    private static readonly HashSet<string> Served = new(StringComparer.Ordinal) { "index.html", "editor.html", "signin.html", "favicon.svg", "css", "js", "lib" };
 
     public IFileInfo GetFileInfo(string subpath) =>
         IsServed(subpath) ? inner.GetFileInfo(subpath) : new NotFoundFileInfo(subpath);

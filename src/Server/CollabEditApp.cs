@@ -130,6 +130,8 @@ public static class CollabEditApp
 
         // The editor page has a shareable URL per document.
         app.MapFallbackToFile("/d/{id}", "editor.html");
+        app.MapFallbackToFile("/signin", "signin.html");
+        app.MapFallbackToFile("/signup", "signin.html");
         return app;
     }
 

@@ -16,7 +16,7 @@ import { applyToText, invertOnText, textOf } from './changes.js';
 import { holdClientLock } from './device-store.js';
 
 /** @typedef {{ peerId: string, name: string, color: string, anchor: number, head: number, revision: number }} PeerPresence */
-/** @typedef {'connecting' | 'connected' | 'reconnecting' | 'offline' | 'deleted' | 'stale'} ConnectionStatus */
+/** @typedef {'connecting' | 'connected' | 'reconnecting' | 'offline' | 'deleted' | 'stale' | 'revoked'} ConnectionStatus */
 /** @typedef {{ maxOpLength: number, maxDocumentLength: number, maxOpComponents?: number }} Limits */
 /** @typedef {import('./device-store.js').DeviceStore} DeviceStore */
 /** @typedef {import('./device-store.js').DraftWriter} DraftWriter */
@@ -85,11 +85,17 @@ export class DocumentConnection extends EventTarget {
   status = 'connecting';
   peerId = '';
   title = '';
+  /** Our role on the document, as the server last said: 'owner', 'editor' or 'viewer'. */
+  role = 'viewer';
+  /** The name the server shows for us (an account's display name; a guest's, marked as a guest). */
+  shownName = '';
+  /** Ops that arrived before the client existed (between joining the document and Open's answer). @type {[number, unknown][]} */
+  #beforeOpen = [];
 
   /**
    * @param {string} documentId
    * @param {{ name: string, color: string }} me
-   * @param {{ store: DeviceStore | null, limits: Limits, title: string }} options
+   * @param {{ store: DeviceStore | null, limits: Limits, title: string, link?: string | null }} options
    */
   constructor(documentId, me, options) {
     super();
@@ -99,7 +105,7 @@ export class DocumentConnection extends EventTarget {
     this.limits = options.limits;
     this.title = options.title;
     this.#hub = new HubConnectionBuilder()
-      .withUrl(HUB, { transport: HttpTransportType.WebSockets, skipNegotiation: true })
+      .withUrl(options.link ? `${HUB}?link=${encodeURIComponent(options.link)}` : HUB, { transport: HttpTransportType.WebSockets, skipNegotiation: true })
       .withHubProtocol(new MessagePackHubProtocol())
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(250 * (ctx.previousRetryCount + 1), 2000) })
       .configureLogging(LogLevel.None)
@@ -109,7 +115,9 @@ export class DocumentConnection extends EventTarget {
     this.#hub.serverTimeoutInMilliseconds = 4000;
 
     this.#hub.on('Op', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {unknown} */ op) => {
-      if (doc === this.documentId && this.#client) this.#step(this.#client.receiveOp(revision, TextOperation.fromJSON(op)));
+      if (doc !== this.documentId) return;
+      if (this.#client) this.#step(this.#client.receiveOp(revision, TextOperation.fromJSON(op)));
+      else this.#beforeOpen.push([revision, op]);
     });
     this.#hub.on('Presence', (/** @type {string} */ doc, /** @type {PeerPresence} */ presence) => {
       if (doc !== this.documentId) return;
@@ -123,6 +131,15 @@ export class DocumentConnection extends EventTarget {
     });
     this.#hub.on('DocumentDeleted', (/** @type {string} */ doc) => {
       if (doc === this.documentId) this.#end('deleted');
+    });
+    // The server closed the document on this connection: our access was revoked. No more ops come.
+    this.#hub.on('AccessRevoked', (/** @type {string} */ doc) => {
+      if (doc === this.documentId) this.#end('revoked');
+    });
+    this.#hub.on('AccessChanged', (/** @type {string} */ doc, /** @type {string} */ role) => {
+      if (doc !== this.documentId) return;
+      this.role = role;
+      this.#emit('role', role);
     });
     this.#hub.onreconnecting(() => {
       // Enter "awaiting resend" before the new connection can deliver anything: our in-flight op
@@ -219,13 +236,15 @@ export class DocumentConnection extends EventTarget {
       await this.#hub.start();
       const opened = await this.#hub.invoke('Open', this.documentId, this.me.name);
       this.peerId = opened.peerId;
+      this.role = opened.role;
+      this.shownName = opened.name;
       if (this.#client && (this.#client.state !== ClientState.Synchronized || opened.revision === this.#client.revision)) {
         // Our draft goes on from its own revision: resend what was in flight, then catch up.
         this.#ready = true;
         this.#setStatus('connected');
         const inFlight = this.#client.sent;
         if (inFlight) this.#send(inFlight);
-        this.#afterOpen(this.#catchup());
+        if (this.role !== 'viewer') this.#afterOpen(this.#catchup());
         this.#saveSoon();
         return { text: /** @type {string} */ (localText), revision: this.#client.revision, peers: opened.peers, restoredEdits };
       }
@@ -236,8 +255,12 @@ export class DocumentConnection extends EventTarget {
       if (this.store && this.#draft) this.#draft = this.store.writer(this.documentId, this.#clientId);
       this.#ready = true;
       this.#setStatus('connected');
-      // Ops committed between the group join and the answer were broadcast before we listened.
-      this.#afterOpen(this.#catchup());
+      // Ops committed between the group join and the answer arrived before the client existed.
+      const early = this.#beforeOpen.filter(([revision]) => revision > opened.revision).sort((a, b) => a[0] - b[0]);
+      this.#beforeOpen = [];
+      for (const [revision, op] of early) this.#step(this.#client.receiveOp(revision, TextOperation.fromJSON(op)));
+      // A viewer may not read the history: what it missed comes live, or with the next Open.
+      if (this.role !== 'viewer') this.#afterOpen(this.#catchup());
       this.#saveSoon();
       return { text: opened.text, revision: opened.revision, peers: opened.peers, restoredEdits: 0 };
     } catch (error) {
@@ -340,7 +363,7 @@ export class DocumentConnection extends EventTarget {
     this.me = { ...this.me, name };
     if (this.#ownPresence) this.#ownPresence = { ...this.#ownPresence, name };
     const last = this.#lastPresence;
-    if (this.#ready && this.#client) {
+    if (this.#ready && this.#client && this.role !== 'viewer') {
       const presence = { name, color: this.me.color, anchor: last?.anchor ?? 0, head: last?.head ?? 0, revision: last?.revision ?? this.#client.revision };
       this.#hub.invoke('SetPresence', this.documentId, presence).catch(() => {});
     }
@@ -376,7 +399,7 @@ export class DocumentConnection extends EventTarget {
 
   #flushPresence() {
     const client = this.#client;
-    if (!this.#ready || !client || !this.#ownPresence || client.state !== ClientState.Synchronized) return;
+    if (this.role === 'viewer' || !this.#ready || !client || !this.#ownPresence || client.state !== ClientState.Synchronized) return;
     const presence = { ...this.#ownPresence, revision: client.revision };
     this.#ownPresence = null;
     this.#lastPresence = presence;
@@ -544,6 +567,13 @@ export class DocumentConnection extends EventTarget {
     try {
       const opened = await this.#hub.invoke('Open', this.documentId, this.me.name);
       this.peerId = opened.peerId;
+      this.role = opened.role;
+      if (this.role === 'viewer' && opened.revision !== this.#client?.revision) {
+        // A viewer cannot catch up on what it missed (that is history), and has nothing unsent:
+        // the page starts again from the server's text.
+        this.#emit('reload', opened.revision);
+        return;
+      }
       this.#ready = true;
       this.#setStatus(navigator.onLine ? 'connected' : 'offline');
       this.#emit('peers', opened.peers);
@@ -588,7 +618,7 @@ export class DocumentConnection extends EventTarget {
     }
   }
 
-  /** The document can no longer be edited here ('deleted', or 'stale': too far behind to merge). @param {'deleted' | 'stale'} why */
+  /** The document can no longer be edited here ('deleted'; 'stale': too far behind to merge; 'revoked': our access was taken away). @param {'deleted' | 'stale' | 'revoked'} why */
   #end(why) {
     if (this.#isEnded()) return;
     this.#ready = false;
@@ -598,7 +628,7 @@ export class DocumentConnection extends EventTarget {
   }
 
   #isEnded() {
-    return this.status === 'deleted' || this.status === 'stale';
+    return this.status === 'deleted' || this.status === 'stale' || this.status === 'revoked';
   }
 
   #isLive() {

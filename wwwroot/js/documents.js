@@ -1,15 +1,35 @@
 // @ts-check
-// The documents page: list (title, last edit), create, open, delete.
+// The documents page: what you own (open, delete) and what others shared with you; create.
+// Signed out, it sends you to the sign-in page.
 
 import { registerServiceWorker } from './app-shell.js';
 import { DeviceStore } from './device-store.js';
+import { goSignIn, signedIn, signOut } from './access.js';
 
 /** Offline copies of documents not opened for this long are removed (never unsent edits). */
 const KEEP_COPIES_MS = 30 * 24 * 60 * 60 * 1000;
 
 async function load() {
   const response = await fetch('/api/documents');
-  const documents = await response.json();
+  if (response.status === 401) { goSignIn(); return; }
+  const all = await response.json();
+  const documents = all.filter((/** @type {any} */ d) => d.role === 'owner');
+  const shared = all.filter((/** @type {any} */ d) => d.role !== 'owner');
+  const sharedBody = /** @type {HTMLElement} */ (document.getElementById('shared'));
+  sharedBody.replaceChildren(...shared.map((/** @type {any} */ d) => {
+    const link = document.createElement('a');
+    link.href = `/d/${encodeURIComponent(d.id)}`;
+    link.textContent = d.title; // text, never HTML
+    const cells = [link, d.owner, d.role === 'editor' ? 'Editor' : 'Viewer'].map((content) => {
+      const cell = document.createElement('td');
+      cell.append(content);
+      return cell;
+    });
+    const row = document.createElement('tr');
+    row.append(...cells);
+    return row;
+  }));
+  /** @type {HTMLElement} */ (document.getElementById('none-shared')).hidden = shared.length > 0;
   const body = /** @type {HTMLElement} */ (document.getElementById('documents'));
   body.replaceChildren(...documents.map((/** @type {any} */ d) => {
     const row = document.createElement('tr');
@@ -30,7 +50,7 @@ async function load() {
     which.textContent = ` “${d.title}”`; // text, never HTML
     remove.append('Delete', which);
     remove.addEventListener('click', async () => {
-      if (!confirm(`Delete “${d.title}” and its whole history?`)) return;
+      if (!confirm(`Move “${d.title}” to your trash? (It is deleted for good after 30 days.)`)) return;
       await fetch(`/api/documents/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
       await load();
     });
@@ -66,6 +86,13 @@ let creating = false;
 });
 
 registerServiceWorker();
+signedIn().then((account) => {
+  if (!account) return;
+  /** @type {HTMLElement} */ (document.getElementById('account')).textContent = `Signed in as ${account.displayName}`;
+  const out = /** @type {HTMLButtonElement} */ (document.getElementById('sign-out'));
+  out.hidden = false;
+  out.addEventListener('click', () => signOut());
+});
 DeviceStore.open().then((store) => store?.prune(KEEP_COPIES_MS)).catch(() => {});
 load().catch(() => {
   /** @type {HTMLElement} */ (document.getElementById('empty')).textContent = 'The documents could not be listed (are you offline?).';

@@ -14,6 +14,8 @@ import { changesToOperation, operationToChanges } from './changes.js';
 import { HistoryPanel, el } from './history.js';
 import { identity, chooseIdentity, colourAmong } from './identity.js';
 import { loadLimits, registerServiceWorker } from './app-shell.js';
+import { linkToken, linkHeaders, signedIn } from './access.js';
+import { ShareDialog } from './share.js';
 
 /** @typedef {import('./connection.js').PeerPresence} PeerPresence */
 /** @typedef {PeerPresence & { shownAt?: number }} PlacedPeer a peer's caret, and when its name was last shown */
@@ -138,7 +140,7 @@ function showNotFound(/** @type {string} */ message) {
   main.replaceChildren(el('section', { class: 'not-found' }, [
     el('h2', {}, ['Document not found']),
     el('p', {}, [message]),
-    el('p', {}, [el('a', { href: '/' }, ['Back to all documents'])]),
+    el('p', {}, [el('a', { href: '/' }, ['Back to all documents']), ' · ', el('a', { href: `/signin?return=${encodeURIComponent(location.pathname)}` }, ['Sign in'])]),
   ]));
 }
 
@@ -153,16 +155,20 @@ async function main() {
   const noticesEl = /** @type {HTMLElement} */ (document.getElementById('notices'));
   const historyButton = /** @type {HTMLButtonElement} */ (document.getElementById('toggle-history'));
 
-  const [store, limits] = await Promise.all([DeviceStore.open(), loadLimits()]);
+  const link = linkToken(documentId);
+  const [store, limits, account] = await Promise.all([DeviceStore.open(), loadLimits(), signedIn()]);
+  // Signed in, we are our account's display name (the server would show nothing else); a guest
+  // with a link goes by the name chosen in this browser, shown to others as a guest.
+  if (account) me = { ...me, name: account.displayName };
   let title = '';
   let missing = false;
   try {
-    const details = await fetch(`/api/documents/${encodeURIComponent(documentId)}`);
+    const details = await fetch(`/api/documents/${encodeURIComponent(documentId)}`, { headers: linkHeaders(documentId) });
     if (details.ok) title = (await details.json()).title;
     else if (details.status === 404 || details.status === 400) missing = true;
   } catch { /* offline: the device's copy, if any, says the rest */ }
 
-  const connection = new DocumentConnection(documentId, me, { store, limits, title });
+  const connection = new DocumentConnection(documentId, me, { store, limits, title, link });
   /** @type {Awaited<ReturnType<DocumentConnection['start']>>} */
   let opened;
   try {
@@ -218,6 +224,8 @@ async function main() {
   }
 
   const editable = new Compartment();
+  /** A viewer sees every edit live but cannot change the text (no typing, no paste). @param {string} role */
+  const readOnlyFor = (role) => (role === 'viewer' ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []);
   let lastEditAt = 0;
   let lastEditKind = '';
   /** Where the last local change ended, kept in step with every change since. */
@@ -232,7 +240,7 @@ async function main() {
         EditorState.lineSeparator.of('\n'),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': `Text of ${title}` }),
-        editable.of([]),
+        editable.of(readOnlyFor(connection.role)),
         peersField,
         // An edit the server would refuse for the document's size is refused here, changing nothing.
         EditorState.changeFilter.of((tr) => {
@@ -308,6 +316,13 @@ async function main() {
     sendPresence();
   });
   connection.addEventListener('status', renderStatus);
+  connection.addEventListener('role', () => {
+    if (ended) return;
+    view.dispatch({ effects: editable.reconfigure(readOnlyFor(connection.role)) });
+    renderRole();
+    sendPresence();
+  });
+  connection.addEventListener('reload', () => location.reload());
   connection.addEventListener('refused', (e) => notify(/** @type {CustomEvent<string>} */ (e).detail));
   window.addEventListener('offline', renderStatus);
   window.addEventListener('online', renderStatus);
@@ -332,14 +347,15 @@ async function main() {
           : status === 'offline' ? (unsent > 0 ? `offline — ${edits} ${where}` : 'offline')
             : status === 'deleted' ? 'deleted'
               : status === 'stale' ? 'out of date'
-                : 'connecting';
-    if ((status === 'deleted' || status === 'stale') && !ended) {
+                : status === 'revoked' ? 'no access'
+                  : 'connecting';
+    if ((status === 'deleted' || status === 'stale' || status === 'revoked') && !ended) {
       ended = true;
       endEditing(status);
     }
   }
 
-  /** The document cannot be edited here any more: keep the text, read-only, and offer it. @param {'deleted' | 'stale'} why */
+  /** The document cannot be edited here any more: keep the text, read-only, and offer it. @param {'deleted' | 'stale' | 'revoked'} why */
   function endEditing(why) {
     view.dispatch({ effects: editable.reconfigure([EditorState.readOnly.of(true), EditorView.editable.of(false)]) });
     const save = el('button', { type: 'button' }, ['Save as a new document']);
@@ -364,7 +380,9 @@ async function main() {
     });
     const message = why === 'deleted'
       ? 'This document was deleted. Your text is still here, read-only: download it or save it as a new document.'
-      : 'This copy fell too far behind the document to merge your edits. Your text is still here, read-only: download it or save it as a new document.';
+      : why === 'revoked'
+        ? 'You no longer have access to this document. Your text is still here, read-only: copy it, download it or save it as a new document.'
+        : 'This copy fell too far behind the document to merge your edits. Your text is still here, read-only: download it or save it as a new document.';
     const notice = notify(message, [get, save]);
     notice.classList.add('ended');
   }
@@ -388,8 +406,26 @@ async function main() {
   }
 
   meEl.textContent = me.name;
+  // An account's name is its display name; only a guest picks one here.
+  if (account) {
+    meEl.disabled = true;
+    meEl.title = 'Your account’s display name';
+  }
+  const roleEl = el('span', { id: 'role', class: 'muted role' }, []);
+  meEl.after(roleEl);
+  function renderRole() {
+    roleEl.textContent = connection.role === 'viewer' ? 'View only' : '';
+    historyButton.hidden = connection.role === 'viewer';
+  }
+  renderRole();
+  if (connection.role === 'owner') {
+    const shareButton = el('button', { type: 'button', id: 'share' }, ['Share']);
+    historyButton.before(shareButton);
+    const share = new ShareDialog(documentId, title);
+    shareButton.addEventListener('click', () => share.open());
+  }
   meEl.addEventListener('click', () => {
-    if (!chooseIdentity()) return;
+    if (account || !chooseIdentity()) return;
     // In place: the undo history and any unsent edits stay, and so does the colour shown here.
     me = { ...me, name: identity().name };
     meEl.textContent = me.name;

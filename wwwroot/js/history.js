@@ -3,6 +3,7 @@
 // named versions, and restore. Everything from the server is rendered with textContent.
 
 import { TextOperation } from './text-operation.js';
+import { linkHeaders } from './access.js';
 
 /** An element with attributes and children (text children stay text). @param {string} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children] */
 export function el(tag, attrs = {}, children = []) {
@@ -13,7 +14,9 @@ export function el(tag, attrs = {}, children = []) {
 }
 
 async function json(/** @type {string} */ url, /** @type {RequestInit} */ init = {}) {
-  const response = await fetch(url, { headers: { 'content-type': 'application/json' }, ...init });
+  // Every URL here is /api/documents/{id}/…: a guest's link goes with it.
+  const documentId = decodeURIComponent(url.split('/')[3] ?? '');
+  const response = await fetch(url, { headers: { 'content-type': 'application/json', ...linkHeaders(documentId) }, ...init });
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new Error(body?.detail ?? body?.title ?? `HTTP ${response.status}`);
   return body;

@@ -5,9 +5,9 @@
 
 const VERSION = '__VERSION__';
 const CACHE = `collabedit-shell-${VERSION}`;
-const SHELL = ['/', '/index.html', '/editor.html', '/css/app.css', '/favicon.svg', '/lib/vendor.js',
+const SHELL = ['/', '/index.html', '/editor.html', '/signin.html', '/css/app.css', '/favicon.svg', '/lib/vendor.js',
   '/js/app-shell.js', '/js/changes.js', '/js/client.js', '/js/connection.js', '/js/device-store.js', '/js/documents.js',
-  '/js/editor.js', '/js/history.js', '/js/identity.js', '/js/text-operation.js'];
+  '/js/editor.js', '/js/history.js', '/js/identity.js', '/js/text-operation.js', '/js/access.js', '/js/share.js', '/js/account.js'];
 
 self.addEventListener('install', (event) => {
   // Past the HTTP cache: the files of this version, not whatever the browser kept from before.
@@ -26,7 +26,9 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/hubs/') || url.pathname === '/sw.js') return;
   // Every document's page is the one editor page.
-  const key = request.mode === 'navigate' && url.pathname.startsWith('/d/') ? '/editor.html' : url.pathname;
+  const key = request.mode === 'navigate' && url.pathname.startsWith('/d/') ? '/editor.html'
+    : request.mode === 'navigate' && (url.pathname === '/signin' || url.pathname === '/signup') ? '/signin.html'
+      : url.pathname;
   event.respondWith(fetch(request).catch(async () => {
     const cached = await caches.match(key, { ignoreSearch: true });
     return cached ?? Response.error();
