@@ -87,6 +87,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : IAsyncLifetime
             BypassCSP = true, // only so that axe can be injected
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
+        await BrowserAccounts.SignInAsOwnerAsync(context, _server.BaseUri);
         await context.AddInitScriptAsync(
             $"localStorage.setItem('collabedit.identity', JSON.stringify({{ name: {System.Text.Json.JsonSerializer.Serialize(name)}, color: '#f58231' }}));");
         var page = await context.NewPageAsync();

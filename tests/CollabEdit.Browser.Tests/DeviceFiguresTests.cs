@@ -92,7 +92,7 @@ public sealed class DeviceFiguresTests(BrowserFixture fixture) : IAsyncLifetime
         try
         {
             await server.WaitHealthyAsync();
-            using var http = new HttpClient { BaseAddress = server.BaseUri };
+            using var http = await server.OwnerHttpAsync();
             var created = await http.PostAsync("/api/documents", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
             string doc = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
             var bob = await EditorPage.OpenAsync(fixture.Browser, server.BaseUri, doc, "Bob", "#4363d8");

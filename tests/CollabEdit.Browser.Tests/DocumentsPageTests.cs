@@ -13,6 +13,7 @@ public sealed class DocumentsPageTests(BrowserFixture fixture)
         await using var server = await RunningServer.StartAsync();
         await server.CreateDocumentAsync("existing", "Meeting <b>notes</b>");
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = server.BaseUri.ToString() });
+        await BrowserAccounts.SignInAsOwnerAsync(context, server.BaseUri);
         var page = await context.NewPageAsync();
         var log = PageLog.Attach(page);
 

@@ -9,9 +9,19 @@ internal sealed class EditorPage(IBrowserContext context, IPage page)
 
     public IPage Page { get; } = page;
 
-    public static async Task<EditorPage> OpenAsync(IBrowser browser, Uri server, string documentId, string name, string color)
+    /// <summary>
+    /// Opens the document signed in as the account shown as <paramref name="name"/> (an editor), or,
+    /// with <paramref name="linkToken"/>, signed out as a guest holding that share link.
+    /// </summary>
+    public static async Task<EditorPage> OpenAsync(IBrowser browser, Uri server, string documentId, string name, string color, string? linkToken = null)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+
+        // Signed in as an account shown as `name`, an editor of the document: the name others see is the account's.
+        if (linkToken is null)
+        {
+            await BrowserAccounts.SignInAsync(context, server, name, documentId);
+        }
 
         // Name and colour are remembered in the browser: seed them the way the page stores them.
         await context.AddInitScriptAsync(
@@ -28,7 +38,7 @@ internal sealed class EditorPage(IBrowserContext context, IPage page)
                 errors.Add(message.Text);
             }
         };
-        await page.GotoAsync($"/d/{documentId}");
+        await page.GotoAsync(linkToken is null ? $"/d/{documentId}" : $"/d/{documentId}#link={linkToken}");
         await page.WaitForFunctionAsync("() => window.collab && document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 60_000 });
         Assert.Empty(errors);
         return new EditorPage(context, page);

@@ -418,10 +418,11 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task RenamingYourself_HappensInPlace_KeepingUndoAndUnsentEdits()
+    public async Task RenamingYourself_AsAGuest_HappensInPlace_KeepingUndoAndUnsentEdits()
     {
+        // A guest with an edit link picks a name (an account's is its display name, see AccessStoryTests).
         string id = await _server.CreateDocumentAsync("");
-        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b");
+        var ann = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Ann", "#e6194b", await _server.CreateLinkAsync(id, "editor"));
         var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#4363d8");
         await ann.Page.EvaluateAsync("() => { window.notReloaded = true; }");
         await ann.ClickEditorAsync();
@@ -435,10 +436,10 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
         await WhenStatusAsync(ann.Page, "connected");
 
         Assert.True(await ann.Page.EvaluateAsync<bool>("() => window.notReloaded === true"));
-        await Eventually.TrueAsync(() => PeerChipsAsync(bob.Page).Result.Contains("Annabel"), "Bob sees the new name");
+        await Eventually.TrueAsync(() => PeerChipsAsync(bob.Page).Result.Contains("Annabel (guest)"), "Bob sees the new name, as a guest's");
         var history = await _server.GetAllHistoryAsync(id);
-        Assert.Equal("Annabel", history[^1].Author);
-        Assert.Equal("Ann", history[0].Author);
+        Assert.Equal("Annabel (guest)", history[^1].Author);
+        Assert.Equal("Ann (guest)", history[0].Author);
 
         // Undo still knows what Ann typed before the rename.
         await ann.Page.Keyboard.PressAsync("Control+z");
@@ -466,6 +467,7 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
     private async Task<IBrowserContext> NewContextAsync(string? initScript)
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _server.BaseUri.ToString() });
+        await BrowserAccounts.SignInAsOwnerAsync(context, _server.BaseUri);
         if (initScript is not null)
         {
             await context.AddInitScriptAsync(initScript);

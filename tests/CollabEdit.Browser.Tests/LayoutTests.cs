@@ -217,6 +217,7 @@ public sealed class LayoutTests(BrowserFixture fixture) : IAsyncLifetime
             BaseURL = _server.BaseUri.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
+        await BrowserAccounts.SignInAsOwnerAsync(context, _server.BaseUri);
         await context.AddInitScriptAsync("localStorage.setItem('collabedit.identity', JSON.stringify({ name: 'Ann', color: '#b91c1c' }));");
         var page = await context.NewPageAsync();
         PageLog.For(page);

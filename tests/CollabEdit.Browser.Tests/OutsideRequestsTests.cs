@@ -21,6 +21,7 @@ public sealed class OutsideRequestsTests(BrowserFixture fixture) : IAsyncLifetim
     {
         string id = await _server.CreateDocumentAsync("hello\n");
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = _server.BaseUri.ToString() });
+        await BrowserAccounts.SignInAsOwnerAsync(context, _server.BaseUri);
         var requested = new List<string>();
         context.Request += (_, request) => requested.Add(request.Url);
         var page = await context.NewPageAsync();
@@ -57,6 +58,7 @@ public sealed class OutsideRequestsTests(BrowserFixture fixture) : IAsyncLifetim
         Assert.Equal("nosniff", string.Join("", response.Headers.GetValues("X-Content-Type-Options")));
 
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = _server.BaseUri.ToString() });
+        await BrowserAccounts.SignInAsOwnerAsync(context, _server.BaseUri);
         var page = await context.NewPageAsync();
         PageLog.For(page);
         var refused = new List<string>();
@@ -82,6 +84,7 @@ public sealed class OutsideRequestsTests(BrowserFixture fixture) : IAsyncLifetim
     {
         string id = await _server.CreateDocumentAsync("x");
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = _server.BaseUri.ToString() });
+        await BrowserAccounts.SignInAsOwnerAsync(context, _server.BaseUri);
         var page = await context.NewPageAsync();
         PageLog.For(page);
         await page.GotoAsync("/");

@@ -56,7 +56,12 @@ internal sealed class RunningServer : IAsyncDisposable
         Uri? url = null)
     {
         dataPath ??= NewDataPath();
-        var args = new List<string> { $"--urls={url?.ToString().TrimEnd('/') ?? "http://127.0.0.1:0"}", $"--CollabEdit:DataPath={dataPath}", "--Logging:LogLevel:Default=Warning" };
+        // Every test's people sign in from the one loopback address: the sign-in limit per address is lifted (AccountTests checks lockout).
+        var args = new List<string>
+        {
+            $"--urls={url?.ToString().TrimEnd('/') ?? "http://127.0.0.1:0"}", $"--CollabEdit:DataPath={dataPath}", "--Logging:LogLevel:Default=Warning",
+            "--CollabEdit:Auth:SignInsPerMinutePerAddress=100000",
+        };
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(kv => $"--CollabEdit:{kv.Key}={kv.Value}"));
         var app = CollabEditApp.Create([.. args], services);
         await app.StartAsync().WaitAsync(Timeouts.Start);
@@ -157,7 +162,7 @@ internal sealed class RunningServer : IAsyncDisposable
     }
 
     /// <summary>A user name for a display name: its letters and digits, and a hash so that "Ann" and "ann" differ.</summary>
-    private static string UserNameOf(string name) =>
+    public static string UserNameOf(string name) =>
         $"u{new string([.. name.Where(char.IsAsciiLetterOrDigit)])}{(uint)string.GetHashCode(name, StringComparison.Ordinal):x8}";
 
     public async Task<string> CreateDocumentAsync(string text = "", string title = "Test")

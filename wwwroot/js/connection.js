@@ -85,8 +85,12 @@ export class DocumentConnection extends EventTarget {
   status = 'connecting';
   peerId = '';
   title = '';
-  /** Our role on the document, as the server last said: 'owner', 'editor' or 'viewer'. */
-  role = 'viewer';
+  /**
+   * Our role on the document, as the server last said: 'owner', 'editor' or 'viewer'. Until it
+   * says (a document opened offline from this device), editing is allowed: the server checks
+   * every edit when they are sent.
+   */
+  role = 'editor';
   /** The name the server shows for us (an account's display name; a guest's, marked as a guest). */
   shownName = '';
   /** Ops that arrived before the client existed (between joining the document and Open's answer). @type {[number, unknown][]} */

@@ -61,9 +61,15 @@ export class ShareDialog {
         return el('li', {}, [`${g.displayName} (${g.userName}) — ${g.role} `, remove]);
       }));
     this.links.replaceChildren(...access.links.map((l) => {
-      const revoke = el('button', { type: 'button', 'aria-label': `Revoke the ${l.role === 'editor' ? 'edit' : 'view'} link made ${new Date(l.createdAt).toLocaleString()}` }, ['Revoke']);
+      const made = new Date(l.createdAt).toLocaleString();
+      const revoke = el('button', { type: 'button', 'aria-label': `Revoke the link made ${made}` }, ['Revoke']);
       revoke.addEventListener('click', () => this.#send('DELETE', `/links/${encodeURIComponent(l.id)}`));
-      return el('li', {}, [`${l.role === 'editor' ? 'Can edit' : 'Can view'} · made ${new Date(l.createdAt).toLocaleString()} `, revoke]);
+      // The same link can be changed from view to edit and back: its holders' pages follow at once.
+      const role = /** @type {HTMLSelectElement} */ (el('select', { 'aria-label': `What the link made ${made} allows` }, [
+        el('option', { value: 'viewer' }, ['Can view']), el('option', { value: 'editor' }, ['Can edit'])]));
+      role.value = l.role;
+      role.addEventListener('change', () => this.#send('PUT', `/links/${encodeURIComponent(l.id)}`, { role: role.value }));
+      return el('li', { 'data-link-id': l.id }, [role, ` · made ${made} `, revoke]);
     }));
   }
 

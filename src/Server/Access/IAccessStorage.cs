@@ -57,6 +57,9 @@ public interface IAccessStorage
 
     Task AddLinkAsync(ShareLink link);
 
+    /// <summary>Changes what the link gives (the same token goes on working); false if the document has no link with that id.</summary>
+    Task<bool> SetLinkRoleAsync(string documentId, string linkId, DocumentRole role);
+
     /// <summary>Removes the link; false if the document has no link with that id.</summary>
     Task<bool> RemoveLinkAsync(string documentId, string linkId);
 

@@ -122,6 +122,17 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
         ["at"] = link.CreatedAt.UtcDateTime,
     }));
 
+    public Task<bool> SetLinkRoleAsync(string documentId, string linkId, DocumentRole role) => Write(() =>
+    {
+        if (_links.FindById(linkId) is not { } link || link["doc"].AsString != documentId)
+        {
+            return false;
+        }
+
+        link["role"] = (int)role;
+        return _links.Update(link);
+    });
+
     public Task<bool> RemoveLinkAsync(string documentId, string linkId) => Write(() =>
         _links.FindById(linkId) is { } link && link["doc"].AsString == documentId && _links.Delete(linkId));
 

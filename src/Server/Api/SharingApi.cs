@@ -25,6 +25,7 @@ public static class SharingApi
         documents.MapPut("/access", GrantAsync).WithSummary("Gives an account (user name or e-mail) a role, or changes it.");
         documents.MapDelete("/access/{accountId}", RevokeAsync).WithSummary("Takes an account's role away.");
         documents.MapPost("/links", CreateLinkAsync).WithSummary("Creates a share link; its token is in the answer only.");
+        documents.MapPut("/links/{linkId}", ChangeLinkAsync).WithSummary("Changes what a share link gives (viewer or editor); the same URL goes on working.");
         documents.MapDelete("/links/{linkId}", RevokeLinkAsync).WithSummary("Revokes a share link.");
         documents.MapGet("/audit", Audit).WithSummary("Who was given or lost access, who came through which link, who restored or deleted.");
 
@@ -108,6 +109,25 @@ public static class SharingApi
         await audit.RecordAsync(id, names.AuthorOf(user, null), "created link", $"{link.Id} ({RoleNames.Of(role)})").ConfigureAwait(false);
         access.NotifyChanged(id);
         return TypedResults.Created($"/api/documents/{id}/links/{link.Id}", new LinkInfo(link.Id, RoleNames.Of(role), link.CreatedAt, token));
+    }
+
+    [RequiresCapability(Capability.Share)]
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangeLinkAsync(
+        string id, string linkId, CreateLinkRequest? request, ClaimsPrincipal user, IAccessStorage accounts, DocumentAccess access, CallerNames names, AccessAudit audit)
+    {
+        if (RoleNames.Grantable(request?.Role) is not { } role)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid role", "role must be \"editor\" or \"viewer\".");
+        }
+
+        if (!await accounts.SetLinkRoleAsync(id, linkId, role).ConfigureAwait(false))
+        {
+            return Problem(StatusCodes.Status404NotFound, "No such link", "This document has no link with that id.");
+        }
+
+        await audit.RecordAsync(id, names.AuthorOf(user, null), "changed link", $"{linkId} to {RoleNames.Of(role)}").ConfigureAwait(false);
+        access.NotifyChanged(id);
+        return TypedResults.NoContent();
     }
 
     [RequiresCapability(Capability.Share)]
