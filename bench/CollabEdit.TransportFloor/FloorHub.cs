@@ -18,7 +18,8 @@ internal sealed class FloorHub(ConcurrentDictionary<string, FloorDocument> docum
         var document = Find(documentId);
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(documentId)).ConfigureAwait(false);
         var (revision, text) = document.Open();
-        return new OpenResult(revision, text, Context.ConnectionId, []);
+        // No access control here: the floor measures the transport alone, so everyone edits.
+        return new OpenResult(revision, text, Context.ConnectionId, [], "editor", name ?? "");
     }
 
     public async Task<SubmitAck> Submit(string documentId, string clientId, long seq, int baseRevision, TextOperation op)

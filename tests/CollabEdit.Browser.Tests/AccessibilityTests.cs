@@ -31,6 +31,30 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : IAsyncLifetime
         await AssertEveryLookIsCleanAsync(page, "documents");
     }
 
+    [Theory]
+    [InlineData("/signin")]
+    [InlineData("/signup")]
+    public async Task SignInAndSignUpPages_HaveNoAxeViolations(string path)
+    {
+        var page = await OpenAsync("Ann");
+        await page.GotoAsync(path);
+        await page.Locator("#submit").WaitForAsync();
+        await page.FillAsync("#password", "short");
+        await page.ClickAsync("#submit"); // refused by the browser's own validation: the message shows
+        await AssertEveryLookIsCleanAsync(page, path.TrimStart('/'));
+    }
+
+    [Fact]
+    public async Task ShareDialog_HasNoAxeViolations()
+    {
+        string id = await _server.CreateDocumentAsync("shared text", "Shared");
+        var page = await OpenEditorAsync(id, "Ann");
+        await page.ClickAsync("#share");
+        await page.ClickAsync("text=Create a view link");
+        await page.Locator("#share-url").WaitForAsync();
+        await AssertEveryLookIsCleanAsync(page, "share-dialog");
+    }
+
     [Fact]
     public async Task Editor_WithSomeoneElseOnIt_HasNoAxeViolations()
     {

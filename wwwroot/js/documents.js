@@ -52,13 +52,44 @@ async function load() {
     remove.addEventListener('click', async () => {
       if (!confirm(`Move “${d.title}” to your trash? (It is deleted for good after 30 days.)`)) return;
       await fetch(`/api/documents/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
-      await load();
+      await Promise.all([load(), loadTrash()]);
     });
     actions.append(remove);
     row.append(title, edited, actions);
     return row;
   }));
   /** @type {HTMLElement} */ (document.getElementById('empty')).hidden = documents.length > 0;
+}
+
+/** The trash: documents you deleted, to restore or delete for good. */
+async function loadTrash() {
+  const response = await fetch('/api/trash');
+  if (!response.ok) return;
+  const trashed = await response.json();
+  const list = /** @type {HTMLElement} */ (document.getElementById('trash'));
+  list.replaceChildren(...trashed.map((/** @type {any} */ d) => {
+    const restore = document.createElement('button');
+    restore.type = 'button';
+    restore.textContent = 'Restore';
+    restore.setAttribute('aria-label', `Restore “${d.title}”`);
+    restore.addEventListener('click', async () => {
+      await fetch(`/api/trash/${encodeURIComponent(d.id)}/restore`, { method: 'POST' });
+      await Promise.all([load(), loadTrash()]);
+    });
+    const purge = document.createElement('button');
+    purge.type = 'button';
+    purge.textContent = 'Delete for good';
+    purge.setAttribute('aria-label', `Delete “${d.title}” for good`);
+    purge.addEventListener('click', async () => {
+      if (!confirm(`Delete “${d.title}” and its whole history for good?`)) return;
+      await fetch(`/api/trash/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
+      await loadTrash();
+    });
+    const item = document.createElement('li');
+    item.append(`${d.title} · deleted ${new Date(d.trashedAt).toLocaleString()} `, restore, ' ', purge);
+    return item;
+  }));
+  if (trashed.length === 0) list.replaceChildren(Object.assign(document.createElement('li'), { textContent: 'The trash is empty.' }));
 }
 
 let creating = false;
@@ -92,6 +123,7 @@ signedIn().then((account) => {
   const out = /** @type {HTMLButtonElement} */ (document.getElementById('sign-out'));
   out.hidden = false;
   out.addEventListener('click', () => signOut());
+  loadTrash().catch(() => {});
 });
 DeviceStore.open().then((store) => store?.prune(KEEP_COPIES_MS)).catch(() => {});
 load().catch(() => {

@@ -418,6 +418,24 @@ async function main() {
     historyButton.hidden = connection.role === 'viewer';
   }
   renderRole();
+  // Owners and editors rename the document (not viewers, not once the page has lost it).
+  const renameButton = el('button', { type: 'button', id: 'rename' }, ['Rename']);
+  titleEl.after(renameButton);
+  renameButton.hidden = connection.role === 'viewer';
+  connection.addEventListener('role', () => { renameButton.hidden = connection.role === 'viewer' || ended; });
+  renameButton.addEventListener('click', async () => {
+    const next = prompt('New title', title)?.trim();
+    if (!next || next === title) return;
+    const response = await fetch(`/api/documents/${encodeURIComponent(documentId)}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...linkHeaders(documentId) },
+      body: JSON.stringify({ title: next }),
+    }).catch(() => null);
+    if (!response?.ok) { notify('The document could not be renamed.'); return; }
+    title = next;
+    titleEl.textContent = title;
+    document.title = `${title} — CollabEdit`;
+  });
   if (connection.role === 'owner') {
     const shareButton = el('button', { type: 'button', id: 'share' }, ['Share']);
     historyButton.before(shareButton);

@@ -37,6 +37,17 @@ internal sealed class DocumentAccess(IAccessStorage access, IDocumentStorage doc
     public string? OwnerIdOf(string documentId) =>
         access.FindOwnership(documentId)?.OwnerId ?? access.FindAdministrator()?.Id;
 
+    /// <summary>The document's title: the one it was renamed to, else the one it was created with.</summary>
+    public string TitleOf(StoredDocument document) => access.FindOwnership(document.Id)?.Title ?? document.Title;
+
+    /// <summary>Renames the document (kept beside its owner, so the documents' storage is not involved).</summary>
+    public async Task RenameAsync(string documentId, string title)
+    {
+        var ownership = access.FindOwnership(documentId)
+            ?? new DocumentOwnership(documentId, OwnerIdOf(documentId) ?? throw new InvalidOperationException($"Document {documentId} has no owner."), TrashedAt: null);
+        await access.SetOwnershipAsync(ownership with { Title = title }).ConfigureAwait(false);
+    }
+
     public bool IsTrashed(string documentId) => access.FindOwnership(documentId)?.TrashedAt is not null;
 
     /// <summary>

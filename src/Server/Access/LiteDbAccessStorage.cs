@@ -89,6 +89,7 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
         ["_id"] = ownership.DocumentId,
         ["owner"] = ownership.OwnerId,
         ["trashedAt"] = ownership.TrashedAt is { } at ? new BsonValue(at.UtcDateTime) : BsonValue.Null,
+        ["title"] = ownership.Title is { } title ? new BsonValue(title) : BsonValue.Null,
     }));
 
     public Grant? FindGrant(string documentId, string accountId) => ToGrant(_grants.FindById(GrantKey(documentId, accountId)));
@@ -234,7 +235,7 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
     };
 
     private static DocumentOwnership? ToOwnership(BsonDocument? b) => b is null ? null
-        : new DocumentOwnership(b["_id"].AsString, b["owner"].AsString, b["trashedAt"].IsNull ? null : ToTime(b["trashedAt"]));
+        : new DocumentOwnership(b["_id"].AsString, b["owner"].AsString, b["trashedAt"].IsNull ? null : ToTime(b["trashedAt"]), b["title"].IsNull ? null : b["title"].AsString);
 
     private static Grant? ToGrant(BsonDocument? b) => b is null ? null
         : new Grant(b["doc"].AsString, b["account"].AsString, (DocumentRole)b["role"].AsInt32, ToTime(b["at"]));

@@ -10,6 +10,9 @@ public sealed record DocumentSummary(string Id, string Title, int Revision, Date
 /// <summary>A document with its current text.</summary>
 public sealed record DocumentDetails(string Id, string Title, int Revision, string Text, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>Renames a document.</summary>
+public sealed record RenameRequest(string? Title);
+
 /// <summary>Creates a document; both fields are optional.</summary>
 public sealed record CreateDocumentRequest(string? Title, string? Text);
 

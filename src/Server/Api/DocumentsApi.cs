@@ -29,6 +29,7 @@ public static class DocumentsApi
         api.MapGet("/", List).WithSummary("The documents the caller owns or was given: id, title, revision, last edit, role, owner.").RequireAuthorization();
         api.MapPost("/", CreateAsync).WithSummary("Creates a document owned by the caller.").RequireRateLimiting(ApiRateLimits.CreateDocument).RequireAuthorization();
         api.MapGet("/{id}", Get).WithSummary("A document with its current text.");
+        api.MapPatch("/{id}", RenameAsync).WithSummary("Renames a document (owners and editors).");
         api.MapGet("/{id}/history", History).WithSummary("Committed ops after `from`, oldest first, at most `limit`.");
         api.MapGet("/{id}/revisions/{revision:int}", TextAt).WithSummary("The text at a revision.");
         api.MapGet("/{id}/diff", Diff).WithSummary("One composed op from `from` to `to`.");
@@ -68,7 +69,7 @@ public static class DocumentsApi
         var visible = store.ListDocuments()
             .Select(d => (Document: d, Role: access.RoleOf(user, d.Id, linkToken: null)))
             .Where(d => d.Role != DocumentRole.None)
-            .Select(d => new DocumentSummary(d.Document.Id, d.Document.Title, d.Document.Revision, d.Document.UpdatedAt, RoleNames.Of(d.Role), OwnerName(d.Document.Id)));
+            .Select(d => new DocumentSummary(d.Document.Id, access.TitleOf(d.Document), d.Document.Revision, d.Document.UpdatedAt, RoleNames.Of(d.Role), OwnerName(d.Document.Id)));
         return TypedResults.Ok(visible.ToArray());
     }
 
@@ -120,7 +121,7 @@ public static class DocumentsApi
     }
 
     [RequiresCapability(Capability.View)]
-    private static Results<Ok<DocumentDetails>, ProblemHttpResult> Get(string id, IDocumentStorage store)
+    private static Results<Ok<DocumentDetails>, ProblemHttpResult> Get(string id, IDocumentStorage store, DocumentAccess access)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -128,7 +129,30 @@ public static class DocumentsApi
         }
 
         string text = store.TextAt(id, document.Revision);
-        return TypedResults.Ok(new DocumentDetails(document.Id, document.Title, document.Revision, text, document.CreatedAt, document.UpdatedAt));
+        return TypedResults.Ok(new DocumentDetails(document.Id, access.TitleOf(document), document.Revision, text, document.CreatedAt, document.UpdatedAt));
+    }
+
+    [RequiresCapability(Capability.Edit)]
+    private static async Task<Results<Ok<DocumentSummary>, ProblemHttpResult>> RenameAsync(
+        string id, RenameRequest? request, IDocumentStorage store, DocumentAccess access, ClaimsPrincipal user, CallerNames names, AccessAudit audit, IAccessStorage accounts)
+    {
+        if (Find(id, store, out var document) is { } problem)
+        {
+            return problem;
+        }
+
+        string title = request?.Title?.Trim() ?? "";
+        if (title.Length is 0 or > MaxTitleLength || HasLoneSurrogate(title))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid title", $"A title is 1…{MaxTitleLength} characters.");
+        }
+
+        string before = access.TitleOf(document);
+        await access.RenameAsync(id, title).ConfigureAwait(false);
+        await audit.RecordAsync(id, names.AuthorOf(user, null), "renamed", $"“{before}” to “{title}”").ConfigureAwait(false);
+        string owner = accounts.FindAccountById(access.OwnerIdOf(id)!)?.DisplayName ?? "";
+        var role = access.RoleOf(user, id, linkToken: null);
+        return TypedResults.Ok(new DocumentSummary(id, title, document.Revision, document.UpdatedAt, RoleNames.Of(role == DocumentRole.None ? DocumentRole.Editor : role), owner));
     }
 
     [RequiresCapability(Capability.ViewHistory)]

@@ -164,9 +164,9 @@ public static class SharingApi
     }
 
     [NoDocumentCapability("Lists only the signed-in caller's own trash.")]
-    private static Ok<TrashedDocument[]> TrashList(ClaimsPrincipal user, Trash trash, IOptions<TrashOptions> options) =>
+    private static Ok<TrashedDocument[]> TrashList(ClaimsPrincipal user, Trash trash, DocumentAccess access, IOptions<TrashOptions> options) =>
         TypedResults.Ok(trash.Of(DocumentAccess.AccountIdOf(user)!)
-            .Select(t => new TrashedDocument(t.Document.Id, t.Document.Title, t.TrashedAt, t.TrashedAt + options.Value.TrashRetention)).ToArray());
+            .Select(t => new TrashedDocument(t.Document.Id, access.TitleOf(t.Document), t.TrashedAt, t.TrashedAt + options.Value.TrashRetention)).ToArray());
 
     [NoDocumentCapability("Acts only on a document in the signed-in caller's own trash; any other id answers not-found.")]
     private static async Task<Results<NoContent, ProblemHttpResult>> RestoreFromTrashAsync(string trashedId, ClaimsPrincipal user, Trash trash, CallerNames names)
