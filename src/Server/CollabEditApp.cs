@@ -70,6 +70,10 @@ public static class CollabEditApp
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Connections", level => level >= LogLevel.Warning);
 
+        // The cookie and token keys are kept unencrypted in DataPath/keys, as protected as the
+        // documents beside them (there is no machine key store on Linux): no warning at each start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", level => level >= LogLevel.Error);
+
         // SignalR logs every exception a hub method throws at Error with its stack trace, refusals
         // (HubException) included, and argument-binding failures at Debug with theirs: one flood of
         // bad calls would fill the disk. HubErrorFilter logs refusals (rate-limited) and unexpected
