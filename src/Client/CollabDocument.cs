@@ -99,8 +99,13 @@ public sealed class CollabDocument : IAsyncDisposable
         document._subscription = document.Subscribe(connection);
 
         // Ops committed between the group join and our Open answer were broadcast before we
-        // listened: catch up once so nothing in that window is missed.
-        await document.CatchupAsync(cancellationToken).ConfigureAwait(false);
+        // listened: catch up once so nothing in that window is missed. A viewer may not read the
+        // history, catch-up included (docs/protocol.md); it relies on the live ops alone.
+        if (opened.Role != "viewer")
+        {
+            await document.CatchupAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return document;
     }
 
@@ -267,7 +272,10 @@ public sealed class CollabDocument : IAsyncDisposable
         }
 
         Send(inFlight);
-        await CatchupAsync(cancellationToken).ConfigureAwait(false);
+        if (opened.Role != "viewer")
+        {
+            await CatchupAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

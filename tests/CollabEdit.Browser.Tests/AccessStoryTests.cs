@@ -62,6 +62,8 @@ public sealed class AccessStoryTests(BrowserFixture fixture) : IAsyncLifetime
         // Alice changes the link to edit: the guest types at once, without reloading.
         await guest.EvaluateAsync("() => { window.notReloaded = true; }");
         await alice.ClickAsync("#share");
+        await alice.Locator("dialog.share details summary").ClickAsync();
+        await alice.Locator(".audit li", new() { HasText = "opened through link" }).WaitForAsync();
         await alice.Locator(".share-list select").SelectOptionAsync("editor");
         await guest.WaitForFunctionAsync("() => document.querySelector('#role').textContent === ''");
         await guest.WaitForFunctionAsync("() => document.querySelector('.cm-content').getAttribute('contenteditable') === 'true'");

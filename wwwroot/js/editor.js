@@ -168,6 +168,10 @@ async function main() {
     else if (details.status === 404 || details.status === 400) missing = true;
   } catch { /* offline: the device's copy, if any, says the rest */ }
 
+  // Coming through a share link is in the owner's audit log ("opened through link").
+  if (link) {
+    fetch('/api/links/redeem', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link }) }).catch(() => {});
+  }
   const connection = new DocumentConnection(documentId, me, { store, limits, title, link });
   /** @type {Awaited<ReturnType<DocumentConnection['start']>>} */
   let opened;

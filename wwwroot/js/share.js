@@ -16,6 +16,7 @@ export class ShareDialog {
     this.people = el('ul', { class: 'share-list', 'aria-label': 'People with access' });
     this.links = el('ul', { class: 'share-list', 'aria-label': 'Share links' });
     this.made = el('p', { class: 'share-made', role: 'status' });
+    this.audit = el('ul', { class: 'share-list audit', 'aria-label': 'Activity' });
     this.who = /** @type {HTMLInputElement} */ (el('input', { id: 'share-who', autocomplete: 'off', required: '' }));
     this.role = /** @type {HTMLSelectElement} */ (el('select', { id: 'share-role' }, [el('option', { value: 'editor' }, ['Editor']), el('option', { value: 'viewer' }, ['Viewer'])]));
     const add = el('form', { class: 'share-add' }, [
@@ -36,6 +37,7 @@ export class ShareDialog {
       el('h3', {}, ['People with access']), this.people,
       el('h3', {}, ['Anyone with the link']),
       el('p', { class: 'share-actions' }, [viewLink, ' ', editLink]), this.made, this.links,
+      el('details', {}, [el('summary', {}, ['Activity: who was given or lost access, used a link, restored, renamed, deleted']), this.audit]),
       el('p', { class: 'share-actions' }, [close]),
     ]));
     close.addEventListener('click', () => this.dialog.close());
@@ -71,6 +73,17 @@ export class ShareDialog {
       role.addEventListener('change', () => this.#send('PUT', `/links/${encodeURIComponent(l.id)}`, { role: role.value }));
       return el('li', { 'data-link-id': l.id }, [role, ` · made ${made} `, revoke]);
     }));
+    await this.#loadAudit();
+  }
+
+  async #loadAudit() {
+    const response = await fetch(`${this.base}/audit`);
+    if (!response.ok) return;
+    const lines = /** @type {{ at: string, actor: string, action: string, detail: string }[]} */ (await response.json());
+    // Newest first; all of it text, never HTML.
+    this.audit.replaceChildren(...lines.reverse().map((a) =>
+      el('li', {}, [`${new Date(a.at).toLocaleString()} · ${a.actor} ${a.action}${a.detail ? `: ${a.detail}` : ''}`])));
+    if (lines.length === 0) this.audit.replaceChildren(el('li', {}, ['Nothing yet.']));
   }
 
   async #grant() {
