@@ -17,6 +17,7 @@ public static class AccessServices
         services.AddSingleton<IAccessStorage>(sp => sp.GetRequiredService<LiteDbAccessStorage>());
         services.AddSingleton<DocumentAccess>();
         services.AddSingleton<CallerNames>();
+        services.AddSingleton<IAccountQuota, DocumentCountQuota>();
         services.AddSingleton<IAuthorizationHandler, DocumentAuthorizationHandler>();
         services.AddAuthorization();
 

@@ -76,7 +76,7 @@ public static class DocumentsApi
     [NoDocumentCapability("Creates a new document owned by the signed-in caller, within their document cap.")]
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
         HttpRequest http, CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time,
-        IAccessStorage accounts, DocumentAccess access, IOptions<AuthOptions> auth)
+        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota)
     {
         // Only JSON makes a browser ask (CORS preflight) before sending cross-site; an empty or
         // form-encoded POST would let any page a user visits create documents on their server.
@@ -103,9 +103,9 @@ public static class DocumentsApi
         }
 
         string ownerId = DocumentAccess.AccountIdOf(http.HttpContext.User)!;
-        if (accounts.OwnedBy(ownerId).Count >= auth.Value.MaxDocumentsPerAccount)
+        if (quota.RefusalToCreate(ownerId, text.Length) is { } refusal)
         {
-            return Problem(StatusCodes.Status403Forbidden, "Document limit reached", $"An account may own at most {auth.Value.MaxDocumentsPerAccount} documents (the trash included); purge some first.");
+            return Problem(StatusCodes.Status403Forbidden, "Document limit reached", refusal);
         }
 
         var now = time.Now();

@@ -52,6 +52,22 @@ public sealed class TrashTests
     }
 
     [Fact]
+    public async Task TheDocumentCap_CountsTheTrash_UntilItIsPurged()
+    {
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["Auth:MaxDocumentsPerAccount"] = "2" });
+        string first = await server.CreateDocumentAsync("1");
+        await server.CreateDocumentAsync("2");
+        (await server.Http.DeleteAsync($"/api/documents/{first}")).EnsureSuccessStatusCode();
+
+        var overCap = await server.Http.PostAsJsonAsync("/api/documents", new CreateDocumentRequest("3", ""));
+        (await server.Http.DeleteAsync($"/api/trash/{first}")).EnsureSuccessStatusCode();
+        var afterPurge = await server.Http.PostAsJsonAsync("/api/documents", new CreateDocumentRequest("3", ""));
+
+        Assert.Equal(HttpStatusCode.Forbidden, overCap.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, afterPurge.StatusCode);
+    }
+
+    [Fact]
     public async Task RenameGrantAndDelete_AreInTheAuditLog_AndTheNewTitleIsListed()
     {
         await using var server = await RunningServer.StartAsync();
