@@ -41,7 +41,9 @@ public sealed class ReconnectTests
         await first.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "client-a", 1L, 0, new object[] { "A", 3 }).WaitAsync(Timeouts.Call);
         await first.StopAsync().WaitAsync(Timeouts.Call);
 
-        // While Ann is away, Bob types twice.
+        // While Ann is away, Bob types twice (on the text with her "A": wait until he has it, it
+        // comes to him as a broadcast, not in the answer to her submit).
+        await Eventually.TrueAsync(() => other.Revision == 1, "Bob has Ann's op", Timeouts.Call);
         other.Edit(TextOperation.Splice(4, 4, 0, "B"));
         await other.WhenSynchronizedAsync().WaitAsync(Timeouts.Call);
         other.Edit(TextOperation.Splice(5, 5, 0, "C"));
