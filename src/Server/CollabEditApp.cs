@@ -5,6 +5,7 @@ using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Documents;
 using CollabEdit.Server.Hubs;
 using CollabEdit.Server.Storage;
+using CollabEdit.Server.Storage.Postgres;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -35,19 +36,17 @@ public static class CollabEditApp
         var storage = CollabEditSettings.Read<StorageOptions>(builder.Configuration);
         var connections = CollabEditSettings.Read<ConnectionLimits>(builder.Configuration);
 
-        // Taken first, before anything opens the LiteDB file, and held for the process's life.
-        var dataLock = DataDirectoryLock.Acquire(storage.DataPath);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CollabEditMetrics>();
-        services.AddSingleton<IWriteFaultInjector, NoWriteFaults>();
-        services.AddSingleton(sp => new DocumentStore(
-            dataLock,
-            storage.DataPath,
-            sp.GetRequiredService<IWriteFaultInjector>(),
-            sp.GetRequiredService<CollabEditMetrics>(),
-            sp.GetRequiredService<ILogger<DocumentStore>>(),
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value.CheckpointBytes));
-        services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<DocumentStore>());
+        if (CollabEditSettings.PostgresConnectionString(builder.Configuration, storage) is { } postgres)
+        {
+            services.AddPostgresStorage(postgres);
+        }
+        else
+        {
+            AddLiteDbStorage(services, storage);
+        }
+
         services.AddSingleton<ConnectionOutboxes>();
         services.AddSingleton<PresenceThrottle>();
         services.AddSingleton<DocumentWriteBudgets>();
@@ -111,6 +110,21 @@ public static class CollabEditApp
         // The editor page has a shareable URL per document.
         app.MapFallbackToFile("/d/{id}", "editor.html");
         return app;
+    }
+
+    private static void AddLiteDbStorage(IServiceCollection services, StorageOptions storage)
+    {
+        // Taken first, before anything opens the LiteDB file, and held for the process's life.
+        var dataLock = DataDirectoryLock.Acquire(storage.DataPath);
+        services.AddSingleton<IWriteFaultInjector, NoWriteFaults>();
+        services.AddSingleton(sp => new DocumentStore(
+            dataLock,
+            storage.DataPath,
+            sp.GetRequiredService<IWriteFaultInjector>(),
+            sp.GetRequiredService<CollabEditMetrics>(),
+            sp.GetRequiredService<ILogger<DocumentStore>>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.CheckpointBytes));
+        services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<DocumentStore>());
     }
 
     /// <summary>Every registered hub protocol, wrapped so that its argument-binding failures carry an error code.</summary>

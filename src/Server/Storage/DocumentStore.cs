@@ -87,6 +87,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
     public string Location => FilePath;
 
+    /// <summary>One process per data directory (its lock): no one else appends.</summary>
+    public bool IsShared => false;
+
     /// <summary>Null while writes succeed; the reason after a write failed, until one succeeds again.</summary>
     public string? LastError => _writer.LastError;
 
