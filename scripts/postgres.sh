@@ -41,7 +41,7 @@ case "${1:-}" in
     data="$root/data"
     port=$(free_port)
     as_postgres "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --no-locale >"$root/initdb.log" 2>&1 \
-      || { cat "$root/initdb.log" >&2; exit 1; }
+      || { cat "$root/initdb.log" >&2; rm -rf "$root"; exit 1; }
     cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
@@ -51,7 +51,7 @@ synchronous_commit = on
 fsync = on
 CONF
     as_postgres "$bin/pg_ctl" -D "$data" -l "$root/postgres.log" -w -t 60 start >&2 \
-      || { cat "$root/postgres.log" >&2; exit 1; }
+      || { cat "$root/postgres.log" >&2; as_postgres "$bin/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$root"; exit 1; }
     echo "export COLLABEDIT_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres'"
     echo "export COLLABEDIT_TEST_PGDATA='$data'"
     echo "export COLLABEDIT_TEST_PGBIN='$bin'"
