@@ -61,6 +61,7 @@ public static class CollabEditApp
         // failures (at Error, with the exception) itself, so SignalR's copy says nothing more.
         builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None);
         services.AddSingleton<DocumentRegistry>();
+        services.AddSingleton<ICommittedElsewhere>(sp => sp.GetRequiredService<DocumentRegistry>());
         services.AddHostedService<SessionShutdown>();
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
@@ -68,7 +69,9 @@ public static class CollabEditApp
         services.AddApiRateLimits(CollabEditSettings.Read<RequestLimits>(builder.Configuration));
         services.AddSingleton<CallRateLimitFilter>();
         services.AddOpenApi();
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<ReadinessHealthCheck>("accepting", tags: [ReadinessHealthCheck.Tag]);
 
         // An op larger than these is refused while it is read, before it is materialised.
         var edits = CollabEditSettings.Read<EditLimits>(builder.Configuration);
@@ -102,7 +105,16 @@ public static class CollabEditApp
         app.UseRateLimiter();
         app.MapOpenApi();
         app.MapApiReference();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
+        // /healthz: storage works (for PostgreSQL, the database answers). /readyz: that, and the
+        // process is not stopping: where a load balancer sends new connections.
+        var unhealthyIs503 = new Dictionary<Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus, int>
+        {
+            [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy] = 200,
+            [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200,
+            [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503,
+        };
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(ReadinessHealthCheck.Tag), ResultStatusCodes = unhealthyIs503 });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { ResultStatusCodes = unhealthyIs503 });
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
         app.MapServiceWorker();

@@ -44,7 +44,13 @@ internal sealed class ServerProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServerProcess Start(string dataPath)
+    public static ServerProcess Start(string dataPath) => Start($"--CollabEdit:DataPath={dataPath}");
+
+    /// <summary>A server on PostgreSQL (<paramref name="connectionString"/>), as any number of processes may run on one database.</summary>
+    public static ServerProcess StartOnPostgres(string connectionString, params string[] settings) =>
+        Start(["--CollabEdit:Storage=Postgres", $"--ConnectionStrings:Postgres={connectionString}", .. settings]);
+
+    private static ServerProcess Start(params string[] settings)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -54,7 +60,7 @@ internal sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "CollabEdit.Server.dll"), "--urls", $"http://127.0.0.1:{port}", $"--CollabEdit:DataPath={dataPath}" })
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "CollabEdit.Server.dll"), "--urls", $"http://127.0.0.1:{port}" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }

@@ -18,7 +18,7 @@ public sealed partial class DocumentRegistry(
     IOptions<IdleUnloadOptions> unloading,
     TimeProvider time,
     CollabEditMetrics metrics,
-    ILoggerFactory loggers) : IAsyncDisposable
+    ILoggerFactory loggers) : ICommittedElsewhere, IAsyncDisposable
 {
     private readonly Dictionary<string, DocumentSession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -163,6 +163,29 @@ public sealed partial class DocumentRegistry(
         if (session is not null)
         {
             await CloseAsync(session).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A loaded session that is behind <paramref name="revision"/> reads what it missed and broadcasts it.</summary>
+    public void Committed(string documentId, int revision)
+    {
+        DocumentSession? session;
+        lock (_lock)
+        {
+            _ = _sessions.TryGetValue(documentId, out session);
+        }
+
+        if (session is not null && session.KnownRevision < revision)
+        {
+            session.Refresh();
+        }
+    }
+
+    public IReadOnlyList<(string DocumentId, int Revision)> Loaded()
+    {
+        lock (_lock)
+        {
+            return [.. _sessions.Values.Select(s => (s.Id, s.KnownRevision))];
         }
     }
 

@@ -23,6 +23,10 @@ public sealed partial class DocumentSession
 {
     private const int MaxCommandsPerBatch = 4096;
     private const int MaxCatchupOps = 100_000;
+    private const int MaxCatchupReadOps = 1000;
+
+    /// <summary>How many times a batch is transformed and committed again after another process committed first.</summary>
+    private const int MaxCommitAttempts = 8;
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDocumentStorage _store;
@@ -37,6 +41,8 @@ public sealed partial class DocumentSession
     private int _snapshotRevision;
     private long _lastActivityTicks;
     private int _loadedLength;
+    private int _knownRevision = -1;
+    private int _refreshQueued;
 
     // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
     private (int After, int UpTo) _olderHistory;
@@ -86,6 +92,9 @@ public sealed partial class DocumentSession
     /// <summary>UTF-16 units of the loaded text after the last batch (0 when not loaded): what the registry's memory budget counts.</summary>
     internal int LoadedLength => Volatile.Read(ref _loadedLength);
 
+    /// <summary>The revision the session last knew durable (-1 before it loaded): what another process's commit is compared with.</summary>
+    internal int KnownRevision => Volatile.Read(ref _knownRevision);
+
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
 
@@ -97,6 +106,18 @@ public sealed partial class DocumentSession
 
     /// <summary>Commits the op that turns the current text into <paramref name="text"/>; returns its revision.</summary>
     public Task<int> RestoreAsync(string text, string author) => Send(new RestoreCommand(text, author));
+
+    /// <summary>
+    /// Asks the loop to read what other processes committed and broadcast it (at most one such
+    /// request waits at a time). Fire and forget: a refresh that fails is healed by the next batch.
+    /// </summary>
+    public void Refresh()
+    {
+        if (Interlocked.Exchange(ref _refreshQueued, 1) == 0)
+        {
+            _ = Send(new RefreshCommand()).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+    }
 
     /// <summary>Writes a snapshot if the text moved since the last one, then stops the loop.</summary>
     public Task CloseAsync() => Send(new CloseCommand());
@@ -127,50 +148,16 @@ public sealed partial class DocumentSession
                 batch.Add(command);
             }
 
-            if (!TryLoad(batch))
+            var close = batch.OfType<CloseCommand>().FirstOrDefault();
+            if (close is not null)
+            {
+                _commands.Writer.TryComplete();
+            }
+
+            Interlocked.Exchange(ref _refreshQueued, 0);
+            if (!await CommitBatchAsync(batch, answers, committed).ConfigureAwait(false))
             {
                 continue;
-            }
-
-            CloseCommand? close = null;
-            bool reload = false;
-            foreach (var command in batch)
-            {
-                try
-                {
-                    switch (command)
-                    {
-                        case CloseCommand c:
-                            close = c;
-                            _commands.Writer.TryComplete();
-                            break;
-                        default:
-                            Process(command, answers, committed);
-                            break;
-                    }
-                }
-                catch (CollabException e)
-                {
-                    command.Fail(e);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // A bug or a failed read: this caller gets an error, the loop lives on, and the
-                    // state is read again from the store once this batch's commits are durable.
-                    LogCommandFailed(e, Id, command.GetType().Name);
-                    command.Fail(new CollabException(ErrorCodes.Unavailable, "The server could not process this request; retry later."));
-                    reload = true;
-                }
-            }
-
-            if (!await PersistAsync(batch, committed).ConfigureAwait(false))
-            {
-                continue;
-            }
-
-            if (reload)
-            {
-                _authority = null;
             }
 
             // Before the answers: an Open's caller checks the memory budget as soon as it is answered.
@@ -207,6 +194,166 @@ public sealed partial class DocumentSession
         }
     }
 
+    /// <summary>
+    /// Loads the document if needed, takes in what other processes committed, processes the batch
+    /// and makes its ops durable. When another process committed first (the storage's fence), the
+    /// state is read again and the batch's unanswered commands processed again, up to
+    /// <see cref="MaxCommitAttempts"/> times. False when the batch's callers were failed.
+    /// </summary>
+    private async Task<bool> CommitBatchAsync(List<Command> batch, List<Action> answers, List<PendingOp> committed)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            answers.Clear();
+            committed.Clear();
+            if (!TryLoad(batch) || !TryCatchUp(batch))
+            {
+                return false;
+            }
+
+            bool reload = false;
+            foreach (var command in batch)
+            {
+                if (command is CloseCommand || command.IsDone)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    Process(command, answers, committed);
+                }
+                catch (CollabException e)
+                {
+                    command.Fail(e);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug or a failed read: this caller gets an error, the loop lives on, and the
+                    // state is read again from the store once this batch's commits are durable.
+                    LogCommandFailed(e, Id, command.GetType().Name);
+                    command.Fail(new CollabException(ErrorCodes.Unavailable, "The server could not process this request; retry later."));
+                    reload = true;
+                }
+            }
+
+            switch (await PersistAsync(batch, committed).ConfigureAwait(false))
+            {
+                case Persisted.Durable:
+                    if (reload)
+                    {
+                        _authority = null;
+                    }
+
+                    return true;
+                case Persisted.Conflict when attempt < MaxCommitAttempts:
+                    // Another process committed first: nothing of this batch was stored. Read the
+                    // state again (the ops it missed included) and transform the batch again.
+                    _authority = null;
+                    _metrics.RecordCommitRetry();
+                    continue;
+                case Persisted.Conflict:
+                    _authority = null;
+                    FailAll(batch, new CollabException(ErrorCodes.Unavailable, "The document is too busy to commit this op now; retry later."));
+                    return false;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// On a shared storage, takes in the ops other processes committed since this session's
+    /// revision, in order, and broadcasts them to this process's clients. A failed read fails the
+    /// batch (unavailable) and drops the state, rather than committing on a view that may be stale.
+    /// </summary>
+    private bool TryCatchUp(List<Command> batch)
+    {
+        if (!_store.IsShared)
+        {
+            return true;
+        }
+
+        var authority = _authority!;
+        try
+        {
+            while (true)
+            {
+                var missed = _store.ReadOps(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps);
+                foreach (var op in missed)
+                {
+                    authority.AcceptCommitted(op.Op);
+                    _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, null);
+                }
+
+                if (missed.Count > 0)
+                {
+                    LogCaughtUp(Id, authority.Revision, missed.Count);
+                    _metrics.RecordLearned(missed.Count);
+                }
+
+                if (missed.Count < MaxCatchupReadOps)
+                {
+                    break;
+                }
+            }
+
+            Volatile.Write(ref _knownRevision, authority.Revision);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLoadFailed(e, Id);
+            _authority = null;
+            FailAll(batch, new CollabException(ErrorCodes.Unavailable, "The document could not be read; retry later."));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// After a reload (a conflict, a failed write), broadcasts the stored ops between what this
+    /// process's clients were last sent and the loaded revision: committed by other processes, or
+    /// by a write whose answer was lost, they would otherwise never reach them.
+    /// </summary>
+    private void BroadcastMissed(int loadedRevision)
+    {
+        // Only a shared store: LiteDB's readers may see a failed write's ops, which were never durable.
+        int known = Volatile.Read(ref _knownRevision);
+        while (_store.IsShared && known >= 0 && known < loadedRevision)
+        {
+            var missed = _store.ReadOps(Id, known, loadedRevision, MaxCatchupReadOps);
+            if (missed.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var op in missed)
+            {
+                _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, null);
+            }
+
+            known = missed[^1].Revision;
+        }
+
+        Volatile.Write(ref _knownRevision, loadedRevision);
+    }
+
+    /// <summary>Fails every caller of the batch; a close completes (the loop stops after this batch).</summary>
+    private static void FailAll(List<Command> batch, Exception failure)
+    {
+        foreach (var command in batch)
+        {
+            if (command is CloseCommand)
+            {
+                command.Complete();
+            }
+            else
+            {
+                command.Fail(failure);
+            }
+        }
+    }
+
     private void Process(Command command, List<Action> answers, List<PendingOp> committed)
     {
         var authority = _authority!;
@@ -231,6 +378,10 @@ public sealed partial class DocumentSession
                 var request = new SubmitRequest($"restore:{Guid.NewGuid():N}", 1, authority.Revision, op, restore.Author, "server", null);
                 int restoredAs = Commit(request, committed);
                 answers.Add(() => restore.Completion.TrySetResult(restoredAs));
+                break;
+            case RefreshCommand refresh:
+                // The catch-up before the batch did the work.
+                answers.Add(() => refresh.Completion.TrySetResult(true));
                 break;
             case CatchupCommand catchup:
                 var ops = Catchup(catchup.FromRevision, committed);
@@ -300,7 +451,7 @@ public sealed partial class DocumentSession
     }
 
     /// <summary>Makes this batch's ops durable. On failure, fails every caller and drops the in-memory state, which is now ahead of the disk.</summary>
-    private async Task<bool> PersistAsync(List<Command> batch, List<PendingOp> committed)
+    private async Task<Persisted> PersistAsync(List<Command> batch, List<PendingOp> committed)
     {
         var authority = _authority!;
         Snapshot? snapshot = committed.Count > 0 && authority.Revision - _snapshotRevision >= _storage.SnapshotInterval
@@ -313,6 +464,11 @@ public sealed partial class DocumentSession
                 ? _store.ConfirmDurableAsync()
                 : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot)).ConfigureAwait(false);
         }
+        catch (RevisionConflictException e)
+        {
+            LogCommitConflict(Id, committed[0].Op.Revision, committed.Count, e.Message);
+            return Persisted.Conflict;
+        }
         catch (StorageUnavailableException e)
         {
             LogCommitFailed(e, Id, committed.Count > 0 ? committed[0].Op.Revision : authority.Revision, committed.Count);
@@ -323,12 +479,13 @@ public sealed partial class DocumentSession
                 command.Fail(failure);
             }
 
-            return false;
+            return Persisted.Failed;
         }
 
+        Volatile.Write(ref _knownRevision, authority.Revision);
         if (committed.Count == 0)
         {
-            return true;
+            return Persisted.Durable;
         }
 
         if (snapshot is not null)
@@ -338,7 +495,7 @@ public sealed partial class DocumentSession
 
         _metrics.RecordCommit(committed.Count);
         LogCommitted(Id, committed[^1].Op.Revision, committed.Count);
-        return true;
+        return Persisted.Durable;
     }
 
     private bool TryLoad(List<Command> batch)
@@ -359,6 +516,7 @@ public sealed partial class DocumentSession
             else
             {
                 _authority = Load(document);
+                BroadcastMissed(_authority.Revision);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -475,11 +633,27 @@ public sealed partial class DocumentSession
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId}: the snapshot at unload was not written")]
     private partial void LogSnapshotFailed(Exception exception, string documentId);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId}: another process committed first at revision {Revision} ({OpCount} ops not stored: {Reason}); transforming again")]
+    private partial void LogCommitConflict(string documentId, int revision, int opCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} caught up to revision {Revision} ({OpCount} ops committed by other processes)")]
+    private partial void LogCaughtUp(string documentId, int revision, int opCount);
+
+    private enum Persisted
+    {
+        Durable,
+        Failed,
+        Conflict,
+    }
+
     /// <summary>An op committed in memory, waiting for its write, and the connection to leave out of its broadcast.</summary>
     private readonly record struct PendingOp(StoredOp Op, string? ConnectionId);
 
     private abstract class Command
     {
+        /// <summary>Answered or failed already (a batch processed again after a conflict skips it).</summary>
+        public abstract bool IsDone { get; }
+
         public abstract void Fail(Exception exception);
 
         public abstract void Complete();
@@ -489,12 +663,16 @@ public sealed partial class DocumentSession
     {
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public override bool IsDone => Completion.Task.IsCompleted;
+
         public override void Fail(Exception exception) => Completion.TrySetException(exception);
 
         public override void Complete() => Completion.TrySetResult(default!);
     }
 
     private sealed class OpenCommand : Command<OpenedDocument>;
+
+    private sealed class RefreshCommand : Command<bool>;
 
     private sealed class CloseCommand : Command<bool>;
 
