@@ -74,6 +74,21 @@ internal sealed class PostgresCluster : IAsyncDisposable
         await document.ReconnectAsync(connection).WaitAsync(Timeouts.Call);
     }
 
+    /// <summary>Drops the connection <paramref name="document"/> uses at once (its in-flight op, if any, stays unanswered).</summary>
+    public async Task DropConnectionAsync(CollabDocument document)
+    {
+        HubConnection? connection;
+        lock (_clients)
+        {
+            connection = _clients.LastOrDefault(c => ReferenceEquals(c.Document, document)).Connection;
+        }
+
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().AsTask().WaitAsync(Timeouts.Call);
+        }
+    }
+
     /// <summary>
     /// Every client of <paramref name="documentId"/> synchronized and at the stored revision with the
     /// stored text; the log runs 1..N with no gap or duplicate and replays from
@@ -151,6 +166,25 @@ internal sealed class PostgresCluster : IAsyncDisposable
             {
                 ConvergenceTests.EditAtRandom(document, random);
                 await Task.Delay(random.Next(0, 3));
+            }
+        })));
+
+    /// <summary>Each client edits at random, a millisecond or two apart, until <paramref name="stop"/>.</summary>
+    public static Task TypeUntilStoppedAsync(IEnumerable<CollabDocument> documents, int seed, CancellationToken stop) =>
+        Task.WhenAll(documents.Select((document, i) => Task.Run(async () =>
+        {
+            var random = new Random(seed * 1000 + i);
+            while (!stop.IsCancellationRequested)
+            {
+                ConvergenceTests.EditAtRandom(document, random);
+                try
+                {
+                    await Task.Delay(random.Next(1, 4), stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         })));
 

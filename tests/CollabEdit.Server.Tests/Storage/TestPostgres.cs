@@ -28,9 +28,9 @@ internal static class TestPostgres
     }
 
     /// <summary>A new empty schema, migrated; returns the connection string that uses it.</summary>
-    public static async Task<string> NewSchemaAsync(string prefix)
+    public static async Task<string> NewSchemaAsync(string prefix, string? server = null)
     {
-        string server = RequireConnectionString();
+        server ??= RequireConnectionString();
         string schema = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)];
         await using (var dataSource = NpgsqlDataSource.Create(server))
         await using (var command = dataSource.CreateCommand($"CREATE SCHEMA {schema}"))
