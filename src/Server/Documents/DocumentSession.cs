@@ -27,6 +27,7 @@ public sealed partial class DocumentSession
 
     /// <summary>How many times a batch is transformed and committed again after another process committed first.</summary>
     private const int MaxCommitAttempts = 8;
+    private const int MaxRememberedPeers = 10_000;
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDocumentStorage _store;
@@ -43,6 +44,10 @@ public sealed partial class DocumentSession
     private int _loadedLength;
     private int _knownRevision = -1;
     private int _refreshQueued;
+
+    // Peer id → connection id of this process's submitters (loop-owned), so an op read back from
+    // the store is not broadcast to the connection that sent it. Forgotten wholesale when large.
+    private readonly Dictionary<string, string> _connectionsByPeer = new(StringComparer.Ordinal);
 
     // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
     private (int After, int UpTo) _olderHistory;
@@ -283,7 +288,7 @@ public sealed partial class DocumentSession
                 foreach (var op in missed)
                 {
                     authority.AcceptCommitted(op.Op);
-                    _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, null);
+                    BroadcastStored(op);
                 }
 
                 if (missed.Count > 0)
@@ -329,13 +334,38 @@ public sealed partial class DocumentSession
 
             foreach (var op in missed)
             {
-                _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, null);
+                BroadcastStored(op);
             }
 
             known = missed[^1].Revision;
         }
 
         Volatile.Write(ref _knownRevision, loadedRevision);
+    }
+
+    /// <summary>
+    /// Broadcasts an op read from the store rather than committed by this batch. It skips the
+    /// connection that submitted it here, if any: a write whose answer was lost may still have
+    /// committed, and its sender, whose retry will be answered as a duplicate, must not also
+    /// receive it as someone else's op. (A client that moved here from another process is in
+    /// "awaiting resend" and sorts this out itself, as after any reconnect.)
+    /// </summary>
+    private void BroadcastStored(StoredOp op) =>
+        _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, _connectionsByPeer.GetValueOrDefault(op.PeerId));
+
+    private void RememberConnection(SubmitRequest request)
+    {
+        if (request.ConnectionId is null)
+        {
+            return;
+        }
+
+        if (_connectionsByPeer.Count >= MaxRememberedPeers)
+        {
+            _connectionsByPeer.Clear();
+        }
+
+        _connectionsByPeer[request.PeerId] = request.ConnectionId;
     }
 
     /// <summary>Fails every caller of the batch; a close completes (the loop stops after this batch).</summary>
@@ -416,6 +446,7 @@ public sealed partial class DocumentSession
         {
             var op = new StoredOp(Id, result.Op!, request.Author, request.PeerId, _time.Now());
             committed.Add(new PendingOp(op, request.ConnectionId));
+            RememberConnection(request);
         }
 
         return result.Revision;
