@@ -44,13 +44,13 @@ internal sealed class ServerProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServerProcess Start(string dataPath) => Start($"--CollabEdit:DataPath={dataPath}");
+    public static ServerProcess Start(string dataPath) => StartWith([$"--CollabEdit:DataPath={dataPath}"]);
 
     /// <summary>A server on PostgreSQL (<paramref name="connectionString"/>), as any number of processes may run on one database.</summary>
     public static ServerProcess StartOnPostgres(string connectionString, params string[] settings) =>
-        Start(["--CollabEdit:Storage=Postgres", $"--ConnectionStrings:Postgres={connectionString}", .. settings]);
+        StartWith(["--CollabEdit:Storage=Postgres", $"--ConnectionStrings:Postgres={connectionString}", .. settings]);
 
-    private static ServerProcess Start(params string[] settings)
+    private static ServerProcess StartWith(string[] settings)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")

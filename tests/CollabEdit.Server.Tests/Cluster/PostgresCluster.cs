@@ -49,9 +49,12 @@ internal sealed class PostgresCluster : IAsyncDisposable
     }
 
     /// <summary>A client of <paramref name="documentId"/> connected to process <paramref name="process"/>; its acks are recorded.</summary>
-    public async Task<CollabDocument> OpenAsync(int process, string documentId, string name)
+    public Task<CollabDocument> OpenAsync(int process, string documentId, string name) => OpenAsync(Processes[process].BaseUri, documentId, name);
+
+    /// <summary>A client of <paramref name="documentId"/> connected through <paramref name="server"/> (a process or a proxy in front); its acks are recorded.</summary>
+    public async Task<CollabDocument> OpenAsync(Uri server, string documentId, string name)
     {
-        var connection = await CollabConnection.ConnectAsync(Processes[process].BaseUri).WaitAsync(Timeouts.Call);
+        var connection = await CollabConnection.ConnectAsync(server).WaitAsync(Timeouts.Call);
         var document = await CollabDocument.OpenAsync(connection, documentId, name).WaitAsync(Timeouts.Call);
         document.Acknowledged += (seq, revision) => Acked.Add((document.ClientId, seq, revision));
         lock (_clients)
