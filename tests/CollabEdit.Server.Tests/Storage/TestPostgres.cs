@@ -47,6 +47,50 @@ internal static class TestPostgres
         return connectionString;
     }
 
+    /// <summary>
+    /// With <c>COLLABEDIT_TEST_SERVER_STORAGE=Postgres</c>, the connection string of a schema that
+    /// belongs to <paramref name="dataPath"/> (created and migrated if new, so a restart finds its
+    /// data); otherwise null and the server uses LiteDB in that folder. Lets the server suites run
+    /// unchanged against PostgreSQL.
+    /// </summary>
+    public static async Task<string?> ForRunningServerAsync(string dataPath)
+    {
+        if (!IsServerOnPostgres)
+        {
+            return null;
+        }
+
+        string server = RequireConnectionString();
+        string schema = RunningServerSchema(dataPath);
+        await using (var dataSource = NpgsqlDataSource.Create(server))
+        await using (var command = dataSource.CreateCommand($"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        string connectionString = new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
+        await using (var dataSource = PostgresStorageServices.CreateDataSource(connectionString))
+        {
+            await PostgresMigrator.MigrateAsync(dataSource, PostgresSchema.Migrations, NullLogger.Instance, CancellationToken.None);
+        }
+
+        return connectionString;
+    }
+
+    public static void DropRunningServerSchema(string dataPath)
+    {
+        if (IsServerOnPostgres)
+        {
+            DropSchema(new NpgsqlConnectionStringBuilder(RequireConnectionString()) { SearchPath = RunningServerSchema(dataPath) }.ConnectionString);
+        }
+    }
+
+    private static bool IsServerOnPostgres =>
+        string.Equals(Environment.GetEnvironmentVariable("COLLABEDIT_TEST_SERVER_STORAGE"), "Postgres", StringComparison.OrdinalIgnoreCase);
+
+    private static string RunningServerSchema(string dataPath) =>
+        "server_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(dataPath))))[..24];
+
     /// <summary>Drops the schema of <paramref name="connectionString"/> with everything in it; failures are ignored (cleanup only).</summary>
     public static void DropSchema(string connectionString)
     {
