@@ -41,16 +41,17 @@ pgdata=$COLLABEDIT_TEST_PGDATA
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Starts one server on database $1 with log $2 (extra args after); prints "pid url".
+# Starts one server on database $1 with log $2 (extra args after); sets $started_pid and $started_url.
 start_server() {
   local db=$1 log=$2; shift 2
   local port; port=$(free_port)
   dotnet "$server_dll" --urls "http://127.0.0.1:$port" --CollabEdit:Storage=Postgres \
     "--ConnectionStrings:Postgres=$COLLABEDIT_TEST_POSTGRES;Database=$db" "$@" >"$log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
+  started_pid=$!
+  started_url="http://127.0.0.1:$port"
+  pids+=("$started_pid")
   for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && { echo "$pid http://127.0.0.1:$port"; return 0; }
+    curl -fs "$started_url/readyz" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   echo "server did not start: $(tail -20 "$log")" >&2
@@ -83,7 +84,7 @@ done
 
 for s in S1 S2 S3; do
   db=$(new_database one)
-  read -r pid url < <(start_server "$db" "$out/pg1-$s.server.log")
+  start_server "$db" "$out/pg1-$s.server.log"; pid=$started_pid; url=$started_url
   $driver "$s" $(scenario_args "$s") --url "$url" --server-pid "$pid" --json "$out/pg1-$s.json" >"$out/pg1-$s.log" 2>&1 || true
   kill "$pid"; wait "$pid" 2>/dev/null || true
   summary "$s" "PostgreSQL, one process" "$out/pg1-$s.json"
@@ -92,8 +93,8 @@ done
 debug=(--Logging:LogLevel:CollabEdit.Server.Documents.DocumentSession=Debug)
 for s in S2 S3; do
   db=$(new_database two)
-  read -r pid1 url1 < <(start_server "$db" "$out/pg2-$s.a.log" "${debug[@]}")
-  read -r pid2 url2 < <(start_server "$db" "$out/pg2-$s.b.log" "${debug[@]}")
+  start_server "$db" "$out/pg2-$s.a.log" "${debug[@]}"; pid1=$started_pid; url1=$started_url
+  start_server "$db" "$out/pg2-$s.b.log" "${debug[@]}"; pid2=$started_pid; url2=$started_url
   $driver "$s" --url "$url1" --url "$url2" --server-pid "$pid1" --json "$out/pg2-$s.json" >"$out/pg2-$s.log" 2>&1 || true
   kill "$pid1" "$pid2"; wait "$pid1" "$pid2" 2>/dev/null || true
   summary "$s" "PostgreSQL, two processes, hot doc" "$out/pg2-$s.json"
