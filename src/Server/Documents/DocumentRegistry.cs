@@ -175,7 +175,7 @@ public sealed partial class DocumentRegistry(
             _ = _sessions.TryGetValue(documentId, out session);
         }
 
-        if (session is not null && session.KnownRevision < revision)
+        if (session is not null && Math.Max(session.KnownRevision, session.CommittingRevision) < revision)
         {
             session.Refresh();
         }

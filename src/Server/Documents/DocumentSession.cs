@@ -43,6 +43,7 @@ public sealed partial class DocumentSession
     private long _lastActivityTicks;
     private int _loadedLength;
     private int _knownRevision = -1;
+    private int _committingRevision = -1;
     private int _refreshQueued;
 
     // Peer id → connection id of this process's submitters (loop-owned), so an op read back from
@@ -99,6 +100,13 @@ public sealed partial class DocumentSession
 
     /// <summary>The revision the session last knew durable (-1 before it loaded): what another process's commit is compared with.</summary>
     internal int KnownRevision => Volatile.Read(ref _knownRevision);
+
+    /// <summary>
+    /// The revision this session's write in progress would reach (its own NOTIFY may arrive before
+    /// the write's answer): a commit notified up to here needs no refresh. Never used for what
+    /// clients were sent; if the write fails, the fence and the next batch's catch-up cover it.
+    /// </summary>
+    internal int CommittingRevision => Volatile.Read(ref _committingRevision);
 
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
@@ -490,6 +498,8 @@ public sealed partial class DocumentSession
             : null;
         try
         {
+            Volatile.Write(ref _committingRevision, authority.Revision);
+
             // Nothing new: answers (a retry's ack, Open) still reveal only what is durable.
             await (committed.Count == 0
                 ? _store.ConfirmDurableAsync()
