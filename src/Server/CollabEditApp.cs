@@ -103,7 +103,11 @@ public static class CollabEditApp
         app.UseRateLimiter();
         app.MapOpenApi();
         app.MapApiReference();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 },
+            ResponseWriter = StorageHealthCheck.WriteAsync,
+        });
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
         app.MapServiceWorker();

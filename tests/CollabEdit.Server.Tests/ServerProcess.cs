@@ -44,7 +44,8 @@ internal sealed class ServerProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServerProcess Start(string dataPath)
+    /// <summary>Starts the server on <paramref name="dataPath"/>; <paramref name="settings"/> are more <c>CollabEdit:</c> settings.</summary>
+    public static ServerProcess Start(string dataPath, IReadOnlyDictionary<string, string>? settings = null)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -57,6 +58,11 @@ internal sealed class ServerProcess : IDisposable
         foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "CollabEdit.Server.dll"), "--urls", $"http://127.0.0.1:{port}", $"--CollabEdit:DataPath={dataPath}" })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.ArgumentList.Add($"--CollabEdit:{key}={value}");
         }
 
         return new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));

@@ -78,9 +78,15 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         _ops = new OpRowBuffer(_file, log);
         _documentRows = new DocumentRowCache(_file);
         _applier = new RecordApplier(_file, _ops, _documentRows);
-        RecoveredRecords = JournalReplay.Recover(directory, _file, _ops, _documentRows, _applier, log);
+        RecoveredRecords = JournalReplay.Recover(directory, _file, _ops, _documentRows, _applier, log, out var readOnly);
         _journal = WriteJournal.Open(directory);
-        _writer = new StorageWriter(_file, _ops, _applier, _journal, checkpointBytes, faults, metrics, log);
+        if (readOnly is null && DiskSpace.FreeBytes(directory) is { } free && free < DiskSpace.MinimumFreeBytes)
+        {
+            readOnly = new ReadOnlyStart($"Started read-only: {free:N0} bytes free on the data folder's disk. Writes resume once it has room.", [], Durable: true);
+            LogStartedReadOnly(free);
+        }
+
+        _writer = new StorageWriter(_file, _ops, _applier, _journal, checkpointBytes, faults, metrics, log, readOnly);
     }
 
     public string FilePath { get; }
@@ -230,13 +236,21 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
             _journal.Current.Delete();
         }
-        catch (Exception e) when (e is IOException or LiteException)
+        catch (Exception e)
         {
             LogShutdownCheckpointFailed(e);
             _journal.Dispose();
         }
 
-        _file.Dispose();
+        try
+        {
+            _file.Dispose();
+        }
+        catch (Exception e)
+        {
+            LogShutdownCheckpointFailed(e);
+        }
+
         _writer.Dispose();
         _directoryLock.Dispose();
     }
@@ -261,6 +275,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         var row = SnapshotBson(documentId, snapshot);
         return afterCommit => _applier.WriteSnapshot(documentId, row, snapshot.Revision, afterCommit);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Started read-only: {FreeBytes} bytes free on the data folder's disk; reads are served, writes are refused until it has room")]
+    private partial void LogStartedReadOnly(long freeBytes);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint at shutdown failed; the journal is kept and replayed at the next start")]
     private partial void LogShutdownCheckpointFailed(Exception exception);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using CollabEdit.Server.Diagnostics;
-using LiteDB;
 
 namespace CollabEdit.Server.Storage;
 
@@ -66,6 +65,22 @@ internal sealed partial class StorageWriter : IDisposable
 
     private volatile string? _lastError;
 
+    // True while failed only because the start was read-only over durable data: reads may then be
+    // served (nothing they reveal can be lost), though writes still wait for the journal's retirement.
+    private volatile bool _failedButDurable;
+
+    // Set when LiteDB failed in a way that may leave its engine unusable (anything but the disk's
+    // own IOException): the writer opens it again before its next write.
+    private bool _reopenLiteDb;
+
+    // Journal segments a start on a full disk could not retire: deleted by the first retirement.
+    private List<string> _leftOverSegments = [];
+
+    private long _lastFailedHeal;
+
+    /// <summary>How long a failed writer waits between attempts to heal (and how often it probes when idle).</summary>
+    private static readonly TimeSpan HealInterval = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Starts the writer and syncer threads over a LiteDB file already caught up with the journal.</summary>
     public StorageWriter(
         LiteDbFile file,
@@ -75,7 +90,8 @@ internal sealed partial class StorageWriter : IDisposable
         long checkpointBytes,
         IWriteFaultInjector faults,
         CollabEditMetrics metrics,
-        ILogger log)
+        ILogger log,
+        ReadOnlyStart? readOnly = null)
     {
         _file = file;
         _ops = ops;
@@ -85,6 +101,15 @@ internal sealed partial class StorageWriter : IDisposable
         _faults = faults;
         _metrics = metrics;
         _log = log;
+        if (readOnly is not null)
+        {
+            // Nothing is acknowledged until retiring the journal (what the start could not do) succeeds.
+            _leftOverSegments = [.. readOnly.Segments];
+            _failedEpoch = _epoch;
+            _failedButDurable = readOnly.Durable;
+            _lastError = readOnly.Reason;
+        }
+
         _writer = new Thread(WriteLoop) { Name = "CollabEdit storage writer", IsBackground = true };
         _syncer = new Thread(SyncLoop) { Name = "CollabEdit journal syncer", IsBackground = true };
         _writer.Start();
@@ -120,7 +145,7 @@ internal sealed partial class StorageWriter : IDisposable
     /// and the journal was not retired since (then it goes through the writer, which retires it
     /// first, making LiteDB durable).
     /// </summary>
-    public Task ConfirmDurableAsync() => _failedEpoch >= _epoch ? WriteAsync(null) : Task.CompletedTask;
+    public Task ConfirmDurableAsync() => Failed && !_failedButDurable ? WriteAsync(null) : Task.CompletedTask;
 
     /// <summary>Takes no more writes and waits for the threads to finish what was queued; LiteDB is then free for the caller's thread.</summary>
     public void Stop()
@@ -146,11 +171,31 @@ internal sealed partial class StorageWriter : IDisposable
                 batch.Clear();
                 try
                 {
-                    batch.Add(_queue.Take());
+                    // While failed, an idle writer still tries to heal now and then, so that health
+                    // turns good again once the disk has room, without waiting for a write.
+                    if (!Failed)
+                    {
+                        batch.Add(_queue.Take());
+                    }
+                    else if (_queue.TryTake(out var first, HealInterval))
+                    {
+                        batch.Add(first);
+                    }
                 }
                 catch (InvalidOperationException)
                 {
                     return; // Completed and drained.
+                }
+
+                if (batch.Count == 0)
+                {
+                    if (_queue.IsCompleted)
+                    {
+                        return;
+                    }
+
+                    TryHeal(batch);
+                    continue;
                 }
 
                 while (batch.Count < MaxRequestsPerTransaction && _queue.TryTake(out var more))
@@ -158,7 +203,19 @@ internal sealed partial class StorageWriter : IDisposable
                     batch.Add(more);
                 }
 
-                Write(batch);
+                try
+                {
+                    Write(batch);
+                }
+                catch (Exception e)
+                {
+                    // Whatever went wrong, the thread lives on; nothing of the batch is acknowledged,
+                    // and nothing more is until retiring the journal has made LiteDB durable again.
+                    MarkFailed(_epoch);
+                    _reopenLiteDb = true;
+                    _afterCommit.Clear();
+                    Fail(batch, e);
+                }
             }
         }
         finally
@@ -167,10 +224,23 @@ internal sealed partial class StorageWriter : IDisposable
         }
     }
 
+    private bool Failed => _failedEpoch >= _epoch;
+
+    private void MarkFailed(int epoch)
+    {
+        _failedButDurable = false;
+        _failedEpoch = epoch;
+    }
+
     private void Write(List<WriteRequest> batch)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (_failedEpoch >= _epoch && !TryHeal(batch))
+        if (Failed && !TryHeal(batch))
+        {
+            return;
+        }
+
+        if (_reopenLiteDb && !TryReopen(batch))
         {
             return;
         }
@@ -194,7 +264,10 @@ internal sealed partial class StorageWriter : IDisposable
         }
         catch (Exception e)
         {
+            // Rolled back: nothing of it is in LiteDB. Anything but the disk's own error may have
+            // left LiteDB's engine unusable (LiteDB closes it on a failed log write, or keeps a lock).
             _afterCommit.Clear();
+            _reopenLiteDb |= e is not IOException;
             Fail(batch, e);
             return;
         }
@@ -209,6 +282,7 @@ internal sealed partial class StorageWriter : IDisposable
         WriteJournal.Segment segment;
         try
         {
+            _faults.BeforeJournalAppend();
             _frames.ResetWrittenCount();
             foreach (var request in batch)
             {
@@ -221,10 +295,10 @@ internal sealed partial class StorageWriter : IDisposable
             segment = _journal.Append(_frames.WrittenSpan);
             _journalBytesSinceRetired += _frames.WrittenCount;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             // LiteDB has it but the journal does not: acknowledge nothing until a checkpoint.
-            _failedEpoch = _epoch;
+            MarkFailed(_epoch);
             Fail(batch, e);
             return;
         }
@@ -262,12 +336,16 @@ internal sealed partial class StorageWriter : IDisposable
                 // This writes op rows (and snapshots) to LiteDB's file but not the document rows,
                 // possibly ahead of a journal the syncer has not synced yet: after a crash, the
                 // replay moves each document up to its stored ops (JournalReplay's catch-up).
+                _faults.BeforeCheckpoint();
                 _file.Checkpoint();
             }
         }
-        catch (Exception e) when (e is IOException or LiteException)
+        catch (Exception e)
         {
-            // The journal keeps everything; the next checkpoint tries again.
+            // The journal keeps everything; the next checkpoint tries again. A failure that is not
+            // the disk's may have left LiteDB holding a lock (a LockRecursionException next time):
+            // it is opened again first.
+            _reopenLiteDb |= e is not IOException;
             LogCheckpointFailed(e);
         }
     }
@@ -275,25 +353,92 @@ internal sealed partial class StorageWriter : IDisposable
     /// <summary>Brings LiteDB's file up to the journal, then starts a new segment and hands the old one to the syncer for deleting.</summary>
     private void RetireJournal()
     {
+        _faults.BeforeCheckpoint();
         _applier.WriteEverythingToLiteDb();
         _journalBytesSinceRetired = 0;
         var retired = _journal.Rotate();
         _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
+        if (_leftOverSegments.Count > 0)
+        {
+            foreach (string segment in _leftOverSegments)
+            {
+                TryDelete(segment);
+            }
+
+            _leftOverSegments = [];
+        }
     }
 
-    /// <summary>After a failed sync: retiring the journal makes what LiteDB holds durable, and writes may be acknowledged again.</summary>
+    /// <summary>
+    /// After a failed write: retiring the journal makes what LiteDB holds durable, and writes may be
+    /// acknowledged again. Tried at most every <see cref="HealInterval"/>: while the disk stays full
+    /// the writes in between fail at once. If LiteDB itself failed, it is opened again first.
+    /// </summary>
     private bool TryHeal(List<WriteRequest> batch)
+    {
+        if (_lastFailedHeal != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(_lastFailedHeal) < HealInterval)
+        {
+            Fail(batch, new IOException(_lastError ?? "Storage writes are failing."), log: false);
+            return false;
+        }
+
+        try
+        {
+            if (DiskSpace.FreeBytes(_journal.Folder) is { } free && free < DiskSpace.MinimumFreeBytes)
+            {
+                throw new IOException($"No space left on the data folder's disk: {free:N0} bytes free, at least {DiskSpace.MinimumFreeBytes:N0} needed to write.");
+            }
+
+            if (_reopenLiteDb)
+            {
+                _file.Reopen();
+                _reopenLiteDb = false;
+            }
+
+            RetireJournal();
+            _epoch++;
+            _lastFailedHeal = 0;
+            if (batch.Count == 0)
+            {
+                Recovered();
+            }
+
+            return true;
+        }
+        catch (Exception e)
+        {
+            _lastFailedHeal = System.Diagnostics.Stopwatch.GetTimestamp();
+            _reopenLiteDb |= e is not IOException;
+            Fail(batch, e, log: batch.Count > 0 || _lastError != e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Opens LiteDB again after a failure that may have left its engine unusable.</summary>
+    private bool TryReopen(List<WriteRequest> batch)
     {
         try
         {
-            RetireJournal();
-            _epoch++;
+            _file.Reopen();
+            _reopenLiteDb = false;
             return true;
         }
-        catch (Exception e) when (e is IOException or LiteException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             Fail(batch, e);
             return false;
+        }
+    }
+
+    private void TryDelete(string segment)
+    {
+        try
+        {
+            File.Delete(segment);
+        }
+        catch (Exception e)
+        {
+            LogDeleteFailed(e, segment);
         }
     }
 
@@ -335,7 +480,7 @@ internal sealed partial class StorageWriter : IDisposable
                 catch (Exception e)
                 {
                     failure = e;
-                    _failedEpoch = Math.Max(_failedEpoch, items.Max(i => i.Epoch));
+                    MarkFailed(Math.Max(_failedEpoch, items.Max(i => i.Epoch)));
                     break;
                 }
             }
@@ -344,7 +489,16 @@ internal sealed partial class StorageWriter : IDisposable
             {
                 if (item.Retire)
                 {
-                    item.Segment.Delete();
+                    try
+                    {
+                        _faults.BeforeRetire();
+                        item.Segment.Delete();
+                    }
+                    catch (Exception e)
+                    {
+                        // LiteDB already holds everything it has; a later start replays it idempotently.
+                        LogDeleteFailed(e, item.Segment.Path);
+                    }
                 }
                 else if (failure is not null || item.Epoch <= _failedEpoch)
                 {
@@ -360,11 +514,7 @@ internal sealed partial class StorageWriter : IDisposable
 
     private void Complete(SyncItem item)
     {
-        if (_lastError is not null)
-        {
-            _lastError = null;
-            LogWritesRecovered();
-        }
+        Recovered();
 
         _metrics.RecordWrite(item.Requests.Length, System.Diagnostics.Stopwatch.GetElapsedTime(item.Started));
         foreach (var request in item.Requests)
@@ -373,10 +523,23 @@ internal sealed partial class StorageWriter : IDisposable
         }
     }
 
-    private void Fail(IReadOnlyCollection<WriteRequest> requests, Exception e)
+    private void Recovered()
+    {
+        if (_lastError is not null)
+        {
+            _lastError = null;
+            LogWritesRecovered();
+        }
+    }
+
+    private void Fail(IReadOnlyCollection<WriteRequest> requests, Exception e, bool log = true)
     {
         _lastError = e.Message;
-        LogWriteFailed(e, requests.Count);
+        if (log)
+        {
+            LogWriteFailed(e, requests.Count);
+        }
+
         var failure = new StorageUnavailableException("The write did not become durable.", e);
         foreach (var request in requests)
         {
@@ -386,6 +549,9 @@ internal sealed partial class StorageWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A storage write of {RequestCount} requests failed; none of it is acknowledged")]
     private partial void LogWriteFailed(Exception exception, int requestCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting the retired journal segment {Segment} failed; it is replayed (idempotently) at the next start")]
+    private partial void LogDeleteFailed(Exception exception, string segment);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage writes succeed again")]
     private partial void LogWritesRecovered();
