@@ -26,6 +26,9 @@ public sealed partial class DocumentSession
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDocumentStorage _store;
+
+    // Ops of failed writes, which healing the store may have kept: see AnnounceHealed.
+    private readonly List<PendingOp> _unannounced = [];
     private readonly IOpBroadcaster _broadcaster;
     private readonly EditLimits _limits;
     private readonly StorageOptions _storage;
@@ -180,6 +183,7 @@ public sealed partial class DocumentSession
                 answer();
             }
 
+            AnnounceHealed();
             foreach (var pending in committed)
             {
                 _broadcaster.Broadcast(Id, pending.Op.Revision, pending.Op.Operation, pending.Op.PeerId, pending.ConnectionId);
@@ -317,6 +321,7 @@ public sealed partial class DocumentSession
         {
             LogCommitFailed(e, Id, committed.Count > 0 ? committed[0].Op.Revision : authority.Revision, committed.Count);
             _authority = null; // Reload from the store on the next command.
+            _unannounced.AddRange(committed);
             var failure = new CollabException(ErrorCodes.Unavailable, "Storage is unavailable; nothing was committed. Retry later.");
             foreach (var command in batch)
             {
@@ -339,6 +344,34 @@ public sealed partial class DocumentSession
         _metrics.RecordCommit(committed.Count);
         LogCommitted(Id, committed[^1].Op.Revision, committed.Count);
         return true;
+    }
+
+    /// <summary>
+    /// After a write succeeds, broadcasts the ops of failed writes that the store kept after all.
+    /// A failed write can leave its ops committed in memory (the journal append or its sync failed),
+    /// and healing the store makes them durable: their senders learn their revision from a retry's
+    /// ack, but nobody else would ever receive them, and a client waits for revisions in order.
+    /// Any success after a failure comes after that healing, so whatever the store now holds is
+    /// durable; an op it does not hold was rolled back, and its sender resubmits it.
+    /// </summary>
+    private void AnnounceHealed()
+    {
+        if (_unannounced.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var pending in _unannounced.OrderBy(p => p.Op.Revision))
+        {
+            var op = pending.Op;
+            var stored = _store.ReadOps(Id, op.Revision - 1, op.Revision, 1);
+            if (stored.Count == 1 && stored[0].Op.ClientId == op.Op.ClientId && stored[0].Op.Seq == op.Op.Seq && stored[0].PeerId == op.PeerId)
+            {
+                _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, pending.ConnectionId);
+            }
+        }
+
+        _unannounced.Clear();
     }
 
     private bool TryLoad(List<Command> batch)

@@ -153,7 +153,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
     // ---- reads ----
 
-    public StoredDocument? GetDocument(string documentId)
+    public StoredDocument? GetDocument(string documentId) => _file.Read(() => ReadDocument(documentId));
+
+    private StoredDocument? ReadDocument(string documentId)
     {
         // Progress first: it only grows, so a row written since cannot take the document backwards.
         var progress = _documentRows.Find(documentId);
@@ -167,7 +169,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         return progress is { } moved ? moved.AppliedTo(document) : document;
     }
 
-    public IReadOnlyList<StoredDocument> ListDocuments()
+    public IReadOnlyList<StoredDocument> ListDocuments() => _file.Read(ReadDocuments);
+
+    private IReadOnlyList<StoredDocument> ReadDocuments()
     {
         var updates = _documentRows.Copy();
         return [.. _file.Documents.FindAll()
@@ -178,26 +182,26 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
     /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue) =>
-        _ops.Read(documentId, afterRevision, toRevision, limit);
+        _file.Read(() => _ops.Read(documentId, afterRevision, toRevision, limit));
 
     /// <summary>The snapshot at exactly <paramref name="revision"/>, by key; null if there is none.</summary>
     public Snapshot? GetSnapshot(string documentId, int revision)
     {
-        var row = _file.Snapshots.FindById(BsonMapping.Key(documentId, revision));
+        var row = _file.Read(() => _file.Snapshots.FindById(BsonMapping.Key(documentId, revision)));
         return row is null ? null : ToSnapshot(row);
     }
 
     /// <summary>The newest snapshot at or before <paramref name="revision"/>.</summary>
     public Snapshot? LatestSnapshot(string documentId, int revision)
     {
-        var row = BsonMapping.LastRow(_file.Snapshots, documentId, revision);
+        var row = _file.Read(() => BsonMapping.LastRow(_file.Snapshots, documentId, revision));
         return row is null ? null : ToSnapshot(row);
     }
 
-    public IReadOnlyList<NamedVersion> ListVersions(string documentId) =>
+    public IReadOnlyList<NamedVersion> ListVersions(string documentId) => _file.Read<IReadOnlyList<NamedVersion>>(() =>
         [.. _file.Versions.Find(Query.EQ("doc", documentId))
             .Select(v => new NamedVersion(v["name"].AsString, v["rev"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(v["created"].AsInt64)))
-            .OrderBy(v => v.Revision)];
+            .OrderBy(v => v.Revision)]);
 
     /// <summary>The text at <paramref name="revision"/>: the newest snapshot before it plus a replay of the ops after.</summary>
     public string TextAt(string documentId, int revision)

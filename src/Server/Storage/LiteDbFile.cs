@@ -13,6 +13,11 @@ internal sealed partial class LiteDbFile : IDisposable
 
     private volatile Collections _collections;
 
+    // Reads that fail while LiteDB is being reopened (its engine disposed under them) run again on the new one.
+    private volatile int _generation;
+
+    private volatile bool _reopening;
+
     private readonly LiteDbFileStream _dataFile;
 
     private readonly LiteDbFileStream _logFile;
@@ -85,17 +90,46 @@ internal sealed partial class LiteDbFile : IDisposable
     /// </summary>
     public void Reopen()
     {
+        _reopening = true;
         try
         {
-            _db.Dispose();
-        }
-        catch (Exception e)
-        {
-            LogCloseFailed(e);
-        }
+            try
+            {
+                _db.Dispose();
+            }
+            catch (Exception e)
+            {
+                LogCloseFailed(e);
+            }
 
-        _db = Open();
-        _collections = new Collections(_db);
+            _db = Open();
+            _collections = new Collections(_db);
+        }
+        finally
+        {
+            _generation++;
+            _reopening = false;
+        }
+    }
+
+    /// <summary>
+    /// Runs a read (any thread); if LiteDB was reopened under it (which disposes the engine it
+    /// was reading), runs it again on the new engine rather than failing the reader.
+    /// </summary>
+    public T Read<T>(Func<T> read)
+    {
+        while (true)
+        {
+            int generation = _generation;
+            try
+            {
+                return read();
+            }
+            catch (Exception) when (_reopening || generation != _generation)
+            {
+                SpinWait.SpinUntil(() => !_reopening, TimeSpan.FromSeconds(5));
+            }
+        }
     }
 
     public void Dispose()
