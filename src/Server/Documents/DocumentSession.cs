@@ -92,6 +92,9 @@ public sealed partial class DocumentSession
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
 
+    /// <summary>True once loading found no such document (deleted): the registry drops the session when nobody holds it.</summary>
+    public bool Missing { get; private set; }
+
     public Task<OpenedDocument> OpenAsync() => Send(new OpenCommand());
 
     public Task<int> SubmitAsync(SubmitRequest request) => Send(new SubmitCommand(request, _time.GetTimestamp()));
@@ -317,6 +320,19 @@ public sealed partial class DocumentSession
                 ? _store.ConfirmDurableAsync()
                 : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot)).ConfigureAwait(false);
         }
+        catch (DocumentMissingException)
+        {
+            // Deleted under this session: only its callers fail, and they learn why.
+            _authority = null;
+            Missing = true;
+            var failure = new CollabException(ErrorCodes.NotFound, $"Document {Id} was deleted.");
+            foreach (var command in batch)
+            {
+                command.Fail(failure);
+            }
+
+            return false;
+        }
         catch (StorageUnavailableException e)
         {
             LogCommitFailed(e, Id, committed.Count > 0 ? committed[0].Op.Revision : authority.Revision, committed.Count);
@@ -387,6 +403,7 @@ public sealed partial class DocumentSession
             var document = _store.GetDocument(Id);
             if (document is null)
             {
+                Missing = true;
                 failure = new CollabException(ErrorCodes.NotFound, $"No document {Id}.");
             }
             else

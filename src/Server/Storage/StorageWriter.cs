@@ -54,6 +54,11 @@ internal sealed partial class StorageWriter : IDisposable
     // in progress: applied once it commits, so that readers never see what a rollback undoes.
     private readonly List<Action> _afterCommit = [];
 
+    // Writes of the batch in progress that cannot apply (their document is gone), and documents it deletes.
+    private readonly List<(WriteRequest Request, string DocumentId)> _missing = [];
+
+    private readonly HashSet<string> _deletedInBatch = new(StringComparer.Ordinal);
+
     private long _journalBytesSinceRetired;
 
     // A failed fdatasync may have dropped any page written before it, so after one no write is
@@ -247,13 +252,25 @@ internal sealed partial class StorageWriter : IDisposable
 
         try
         {
+            _missing.Clear();
+            _deletedInBatch.Clear();
             _file.InTransaction(() =>
             {
                 foreach (var request in batch)
                 {
                     if (request.Record is { } record)
                     {
+                        if (_applier.MissingDocument(record, _deletedInBatch) is { } missing)
+                        {
+                            _missing.Add((request, missing));
+                            continue;
+                        }
+
                         _applier.Apply(record, _afterCommit);
+                        if (record is DeleteRecord delete)
+                        {
+                            _deletedInBatch.Add(delete.DocumentId);
+                        }
                     }
 
                     request.Write?.Invoke(_afterCommit);
@@ -278,6 +295,16 @@ internal sealed partial class StorageWriter : IDisposable
         }
 
         _afterCommit.Clear();
+
+        // A write to a deleted document fails alone; the rest of the batch goes on.
+        if (_missing.Count > 0)
+        {
+            foreach (var (request, documentId) in _missing)
+            {
+                request.Completion.TrySetException(new DocumentMissingException(documentId));
+                batch.Remove(request);
+            }
+        }
 
         WriteJournal.Segment segment;
         try
