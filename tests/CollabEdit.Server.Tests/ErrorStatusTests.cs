@@ -22,6 +22,7 @@ public sealed class ErrorStatusTests
         { ErrorCodes.Forbidden, 403 },
         { ErrorCodes.RateLimited, 429 },
         { ErrorCodes.Unavailable, 503 },
+        { ErrorCodes.QuotaExceeded, 507 },
     };
 
     [Fact]

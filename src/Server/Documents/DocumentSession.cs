@@ -27,6 +27,9 @@ public sealed partial class DocumentSession
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDocumentStorage _store;
 
+    // The document's stored history bytes, as counted for its quota (CheckQuota), with this batch's ops.
+    private long _storedBytes;
+
     // Ops of failed writes, which healing the store may have kept: see AnnounceHealed.
     private readonly List<PendingOp> _unannounced = [];
     private readonly IOpBroadcaster _broadcaster;
@@ -255,6 +258,7 @@ public sealed partial class DocumentSession
         if (!authority.IsRetry(request.ClientId, request.Seq))
         {
             _validator.Check(authority, request);
+            CheckQuota(_validator.StoredBytesBound(authority, request));
         }
 
         var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
@@ -270,11 +274,27 @@ public sealed partial class DocumentSession
 
         if (!result.IsDuplicate)
         {
+            long inserted = request.Operation.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0);
+            _storedBytes += _store.StoredOpBytesBound(result.Op!.Operation.Components.Count, request.Operation.Components.Count, inserted);
             var op = new StoredOp(Id, result.Op!, request.Author, request.PeerId, _time.Now());
             committed.Add(new PendingOp(op, request.ConnectionId));
         }
 
         return result.Revision;
+    }
+
+    /// <summary>
+    /// Refuses an op that would take the document's stored history past its quota. The seam for a
+    /// per-account quota (accounts are not built yet): it would be checked here too, with the
+    /// account of the request's author, against the bytes that account's documents hold.
+    /// </summary>
+    private void CheckQuota(long opBytes)
+    {
+        long limit = _limits.MaxDocumentStoredBytes;
+        if (_storedBytes + opBytes > limit)
+        {
+            throw new CollabException(ErrorCodes.QuotaExceeded, $"The document's history holds {_storedBytes:N0} bytes; its quota is {limit:N0}. Nothing was committed.");
+        }
     }
 
     private List<StoredOp> Catchup(int fromRevision, List<PendingOp> committed)
@@ -318,7 +338,7 @@ public sealed partial class DocumentSession
             // Nothing new: answers (a retry's ack, Open) still reveal only what is durable.
             await (committed.Count == 0
                 ? _store.ConfirmDurableAsync()
-                : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot)).ConfigureAwait(false);
+                : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot, _storedBytes)).ConfigureAwait(false);
         }
         catch (DocumentMissingException)
         {
@@ -456,6 +476,7 @@ public sealed partial class DocumentSession
         }
 
         _snapshotRevision = snapshot.Revision;
+        _storedBytes = document.StoredBytes;
         _olderHistory = (Math.Max(0, revision - _limits.MaxRevisionLag), snapshot.Revision);
         LogLoaded(Id, revision, revision - snapshot.Revision);
         return new ServerAuthority(text.ToString(), revision, _limits.MaxRevisionLag, ops.Select(op => op.Op));

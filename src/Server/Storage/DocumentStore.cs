@@ -127,9 +127,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         _writer.WriteAsync(new CreateRecord(BsonMapping.ToBson(document), SnapshotBson(document.Id, new Snapshot(0, text))));
 
     /// <summary>Appends committed ops (consecutive revisions) and moves the document's revision and updatedAt.</summary>
-    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot)
+    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot, long storedBytes = 0)
     {
-        var record = new AppendRecord(documentId, new BsonArray(ops.Select(op => (BsonValue)BsonMapping.ToBson(op))));
+        var record = new AppendRecord(documentId, new BsonArray(ops.Select(op => (BsonValue)BsonMapping.ToBson(op))), storedBytes);
 
         // The snapshot goes to LiteDB only: it is derived from the ops, so it need not be journaled.
         return _writer.WriteAsync(record, snapshot is null ? null : StoreSnapshot(documentId, snapshot));

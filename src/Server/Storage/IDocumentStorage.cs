@@ -42,7 +42,8 @@ public interface IDocumentStorage
     /// durably and moves the document's revision and last update; <paramref name="snapshot"/>, if
     /// given, is the text after the last of them and need not be durable with them.
     /// </summary>
-    Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot);
+    /// <remarks><paramref name="storedBytes"/>: the document's history bytes after these ops as its session counts them (<see cref="StoredDocument.StoredBytes"/>), kept with the revision; 0 when not counted.</remarks>
+    Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot, long storedBytes = 0);
 
     /// <summary>Stores a snapshot of a revision already appended (not necessarily durably: snapshots are derived).</summary>
     Task WriteSnapshotAsync(string documentId, Snapshot snapshot);

@@ -160,5 +160,5 @@ internal sealed class RecordApplier(LiteDbFile file, OpRowBuffer ops, DocumentRo
 
     /// <summary>Where an append moves its document: to its last op's revision and time.</summary>
     private static DocumentProgress ProgressOf(AppendRecord append) =>
-        new(append.Last["rev"].AsInt32, append.Last["ts"].AsInt64, 0);
+        new(append.Last["rev"].AsInt32, append.Last["ts"].AsInt64, 0, append.StoredBytes);
 }
