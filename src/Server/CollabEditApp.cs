@@ -70,6 +70,11 @@ public static class CollabEditApp
         services.AddSingleton<CallRateLimitFilter>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        bool exportMetrics = MetricsExport.IsEnabled(builder.Configuration);
+        if (exportMetrics)
+        {
+            services.AddMetricsExport();
+        }
 
         // An op larger than these is refused while it is read, before it is materialised.
         var edits = CollabEditSettings.Read<EditLimits>(builder.Configuration);
@@ -108,6 +113,11 @@ public static class CollabEditApp
             ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 },
             ResponseWriter = StorageHealthCheck.WriteAsync,
         });
+        if (exportMetrics)
+        {
+            app.MapMetrics();
+        }
+
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
         app.MapServiceWorker();
