@@ -148,6 +148,9 @@ public sealed class FullDiskTests
         var ack = await hub.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "bob", 1L, opened.Revision, new object[] { "!", opened.Text.Length }).WaitAsync(Timeouts.Call);
         Assert.Equal("!> written before the disk filled", (await GetAsync(client, id)).Text);
         Assert.Equal(opened.Revision + 1, ack.Revision);
+
+        // The segments the read-only start kept are gone with the first retirement: only the live one is left.
+        await Eventually.TrueAsync(() => Directory.GetFiles(disk.DataPath, "journal-*.log").Length == 1, "only the live journal segment is left");
     }
 
     private static async Task VerifyAsync(HttpClient http, List<string> ids, ConcurrentBag<(string DocumentId, string Author, int Revision)> acked)

@@ -10,11 +10,11 @@ internal sealed class StorageHealthCheck(IDocumentStorage store) : IHealthCheck
             ? HealthCheckResult.Unhealthy($"Storage is read-only, writes are refused: {error}")
             : HealthCheckResult.Healthy($"Storage {store.Location} accepts durable writes."));
 
-    /// <summary>The <c>/healthz</c> body: the status, then each check's reason, so an operator sees why at once.</summary>
+    /// <summary>The <c>/healthz</c> body: the status alone while healthy; otherwise then each failing check's reason, so an operator sees why at once.</summary>
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "text/plain; charset=utf-8";
-        var lines = report.Entries.Select(e => $"{e.Key}: {e.Value.Status}: {e.Value.Description}");
-        return context.Response.WriteAsync($"{report.Status}\n{string.Join('\n', lines)}\n");
+        var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"\n{e.Key}: {e.Value.Status}: {e.Value.Description}");
+        return context.Response.WriteAsync($"{report.Status}{string.Concat(lines)}");
     }
 }

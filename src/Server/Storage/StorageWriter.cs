@@ -78,9 +78,6 @@ internal sealed partial class StorageWriter : IDisposable
     // own IOException): the writer opens it again before its next write.
     private bool _reopenLiteDb;
 
-    // Journal segments a start on a full disk could not retire: deleted by the first retirement.
-    private List<string> _leftOverSegments = [];
-
     private long _lastFailedHeal;
 
     /// <summary>How long a failed writer waits between attempts to heal (and how often it probes when idle).</summary>
@@ -108,8 +105,8 @@ internal sealed partial class StorageWriter : IDisposable
         _log = log;
         if (readOnly is not null)
         {
-            // Nothing is acknowledged until retiring the journal (what the start could not do) succeeds.
-            _leftOverSegments = [.. readOnly.Segments];
+            // Nothing is acknowledged until retiring the journal (what the start could not do) succeeds;
+            // that retirement deletes the segments the start kept (they are older than the journal's).
             _failedEpoch = _epoch;
             _failedButDurable = readOnly.Durable;
             _lastError = readOnly.Reason;
@@ -385,14 +382,16 @@ internal sealed partial class StorageWriter : IDisposable
         _journalBytesSinceRetired = 0;
         var retired = _journal.Rotate();
         _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
-        if (_leftOverSegments.Count > 0)
+
+        // LiteDB now holds everything every older segment does: delete any still there (kept by a
+        // read-only start, or a deletion that failed). A leftover would be replayed after a crash,
+        // and could bring back a document whose delete was in a segment since deleted.
+        foreach (string segment in WriteJournal.FindSegments(_journal.Folder))
         {
-            foreach (string segment in _leftOverSegments)
+            if (string.CompareOrdinal(Path.GetFileName(segment), Path.GetFileName(retired.Path)) < 0)
             {
                 TryDelete(segment);
             }
-
-            _leftOverSegments = [];
         }
     }
 
