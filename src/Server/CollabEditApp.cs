@@ -96,7 +96,9 @@ public static class CollabEditApp
         WrapHubProtocols(services);
         configureServices?.Invoke(services);
 
+        var proxies = TrustedProxies.Read(builder.Configuration);
         var app = builder.Build();
+        app.UseTrustedProxies(proxies);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(WebAppSecurity.ApplyAsync);
