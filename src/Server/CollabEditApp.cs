@@ -72,6 +72,11 @@ public static class CollabEditApp
         services.AddHealthChecks()
             .AddCheck<StorageHealthCheck>("storage")
             .AddCheck<ReadinessHealthCheck>("accepting", tags: [ReadinessHealthCheck.Tag]);
+        bool exportMetrics = MetricsExport.IsEnabled(builder.Configuration);
+        if (exportMetrics)
+        {
+            services.AddMetricsExport();
+        }
 
         // An op larger than these is refused while it is read, before it is materialised.
         var edits = CollabEditSettings.Read<EditLimits>(builder.Configuration);
@@ -93,7 +98,9 @@ public static class CollabEditApp
         WrapHubProtocols(services);
         configureServices?.Invoke(services);
 
+        var proxies = TrustedProxies.Read(builder.Configuration);
         var app = builder.Build();
+        app.UseTrustedProxies(proxies);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(WebAppSecurity.ApplyAsync);
@@ -113,8 +120,18 @@ public static class CollabEditApp
             [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200,
             [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503,
         };
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(ReadinessHealthCheck.Tag), ResultStatusCodes = unhealthyIs503 });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { ResultStatusCodes = unhealthyIs503 });
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            Predicate = check => !check.Tags.Contains(ReadinessHealthCheck.Tag),
+            ResultStatusCodes = unhealthyIs503,
+            ResponseWriter = StorageHealthCheck.WriteAsync,
+        });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { ResultStatusCodes = unhealthyIs503, ResponseWriter = StorageHealthCheck.WriteAsync });
+        if (exportMetrics)
+        {
+            app.MapMetrics();
+        }
+
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
         app.MapServiceWorker();

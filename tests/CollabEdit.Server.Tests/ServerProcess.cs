@@ -44,7 +44,9 @@ internal sealed class ServerProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServerProcess Start(string dataPath) => StartWith([$"--CollabEdit:DataPath={dataPath}"]);
+    /// <summary>Starts the server on <paramref name="dataPath"/>; <paramref name="settings"/> are more <c>CollabEdit:</c> settings.</summary>
+    public static ServerProcess Start(string dataPath, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartWith([$"--CollabEdit:DataPath={dataPath}", .. (settings ?? new Dictionary<string, string>()).Select(s => $"--CollabEdit:{s.Key}={s.Value}")]);
 
     /// <summary>A server on PostgreSQL (<paramref name="connectionString"/>), as any number of processes may run on one database.</summary>
     public static ServerProcess StartOnPostgres(string connectionString, params string[] settings) =>

@@ -231,8 +231,7 @@ public static class DocumentsApi
             return problem;
         }
 
-        await registry.EvictAsync(id).ConfigureAwait(false);
-        await store.DeleteDocumentAsync(id).ConfigureAwait(false);
+        await registry.DeleteAsync(id, () => store.DeleteDocumentAsync(id)).ConfigureAwait(false);
 
         // Whoever has it open keeps their text on screen and is told it is gone (not left to find
         // out from a refused edit).

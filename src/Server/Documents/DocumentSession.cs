@@ -31,6 +31,12 @@ public sealed partial class DocumentSession
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDocumentStorage _store;
+
+    // The document's stored history bytes, as counted for its quota (CheckQuota), with this batch's ops.
+    private long _storedBytes;
+
+    // Ops of failed writes, which healing the store may have kept: see AnnounceHealed.
+    private readonly List<PendingOp> _unannounced = [];
     private readonly IOpBroadcaster _broadcaster;
     private readonly EditLimits _limits;
     private readonly StorageOptions _storage;
@@ -111,6 +117,9 @@ public sealed partial class DocumentSession
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
 
+    /// <summary>True once loading found no such document (deleted): the registry drops the session when nobody holds it.</summary>
+    public bool Missing { get; private set; }
+
     public Task<OpenedDocument> OpenAsync() => Send(new OpenCommand());
 
     public Task<int> SubmitAsync(SubmitRequest request) => Send(new SubmitCommand(request, _time.GetTimestamp()));
@@ -180,6 +189,7 @@ public sealed partial class DocumentSession
                 answer();
             }
 
+            AnnounceHealed();
             foreach (var pending in committed)
             {
                 _broadcaster.Broadcast(Id, pending.Op.Revision, pending.Op.Operation, pending.Op.PeerId, pending.ConnectionId);
@@ -296,6 +306,7 @@ public sealed partial class DocumentSession
                 foreach (var op in missed)
                 {
                     authority.AcceptCommitted(op.Op);
+                    CountStored(op.Op);
                     BroadcastStored(op);
                 }
 
@@ -437,6 +448,7 @@ public sealed partial class DocumentSession
         if (!authority.IsRetry(request.ClientId, request.Seq))
         {
             _validator.Check(authority, request);
+            CheckQuota(_validator.StoredBytesBound(authority, request));
         }
 
         var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
@@ -452,12 +464,34 @@ public sealed partial class DocumentSession
 
         if (!result.IsDuplicate)
         {
+            CountStored(result.Op!);
             var op = new StoredOp(Id, result.Op!, request.Author, request.PeerId, _time.Now());
             committed.Add(new PendingOp(op, request.ConnectionId));
             RememberConnection(request);
         }
 
         return result.Revision;
+    }
+
+    /// <summary>
+    /// Refuses an op that would take the document's stored history past its quota. The seam for a
+    /// per-account quota (accounts are not built yet): it would be checked here too, with the
+    /// account of the request's author, against the bytes that account's documents hold.
+    /// </summary>
+    /// <summary>Adds a committed op (here or, on a shared store, by another process) to the history bytes the quota counts.</summary>
+    private void CountStored(CommittedOp op)
+    {
+        long inserted = op.Submitted.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0);
+        _storedBytes += _store.StoredOpBytesBound(op.Operation.Components.Count, op.Submitted.Components.Count, inserted);
+    }
+
+    private void CheckQuota(long opBytes)
+    {
+        long limit = _limits.MaxDocumentStoredBytes;
+        if (_storedBytes + opBytes > limit)
+        {
+            throw new CollabException(ErrorCodes.QuotaExceeded, $"The document's history holds {_storedBytes:N0} bytes; its quota is {limit:N0}. Nothing was committed.");
+        }
     }
 
     private List<StoredOp> Catchup(int fromRevision, List<PendingOp> committed)
@@ -503,7 +537,20 @@ public sealed partial class DocumentSession
             // Nothing new: answers (a retry's ack, Open) still reveal only what is durable.
             await (committed.Count == 0
                 ? _store.ConfirmDurableAsync()
-                : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot)).ConfigureAwait(false);
+                : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot, _storedBytes)).ConfigureAwait(false);
+        }
+        catch (DocumentMissingException)
+        {
+            // Deleted under this session: only its callers fail, and they learn why.
+            _authority = null;
+            Missing = true;
+            var failure = new CollabException(ErrorCodes.NotFound, $"Document {Id} was deleted.");
+            foreach (var command in batch)
+            {
+                command.Fail(failure);
+            }
+
+            return Persisted.Failed;
         }
         catch (RevisionConflictException e)
         {
@@ -514,6 +561,12 @@ public sealed partial class DocumentSession
         {
             LogCommitFailed(e, Id, committed.Count > 0 ? committed[0].Op.Revision : authority.Revision, committed.Count);
             _authority = null; // Reload from the store on the next command.
+            if (!_store.IsShared)
+            {
+                // A shared store's reload broadcasts what was kept (BroadcastMissed); announcing here too would send it twice.
+                _unannounced.AddRange(committed);
+            }
+
             var failure = new CollabException(ErrorCodes.Unavailable, "Storage is unavailable; nothing was committed. Retry later.");
             foreach (var command in batch)
             {
@@ -539,6 +592,34 @@ public sealed partial class DocumentSession
         return Persisted.Durable;
     }
 
+    /// <summary>
+    /// After a write succeeds, broadcasts the ops of failed writes that the store kept after all.
+    /// A failed write can leave its ops committed in memory (the journal append or its sync failed),
+    /// and healing the store makes them durable: their senders learn their revision from a retry's
+    /// ack, but nobody else would ever receive them, and a client waits for revisions in order.
+    /// Any success after a failure comes after that healing, so whatever the store now holds is
+    /// durable; an op it does not hold was rolled back, and its sender resubmits it.
+    /// </summary>
+    private void AnnounceHealed()
+    {
+        if (_unannounced.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var pending in _unannounced.OrderBy(p => p.Op.Revision))
+        {
+            var op = pending.Op;
+            var stored = _store.ReadOps(Id, op.Revision - 1, op.Revision, 1);
+            if (stored.Count == 1 && stored[0].Op.ClientId == op.Op.ClientId && stored[0].Op.Seq == op.Op.Seq && stored[0].PeerId == op.PeerId)
+            {
+                _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, pending.ConnectionId);
+            }
+        }
+
+        _unannounced.Clear();
+    }
+
     private bool TryLoad(List<Command> batch)
     {
         if (_authority is not null)
@@ -552,6 +633,7 @@ public sealed partial class DocumentSession
             var document = _store.GetDocument(Id);
             if (document is null)
             {
+                Missing = true;
                 failure = new CollabException(ErrorCodes.NotFound, $"No document {Id}.");
             }
             else
@@ -605,6 +687,7 @@ public sealed partial class DocumentSession
         }
 
         _snapshotRevision = snapshot.Revision;
+        _storedBytes = document.StoredBytes;
         _olderHistory = (Math.Max(0, revision - _limits.MaxRevisionLag), snapshot.Revision);
         LogLoaded(Id, revision, revision - snapshot.Revision);
         return new ServerAuthority(text.ToString(), revision, _limits.MaxRevisionLag, ops.Select(op => op.Op));

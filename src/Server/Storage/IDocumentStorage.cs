@@ -51,7 +51,8 @@ public interface IDocumentStorage
     /// storage refuses the whole group with <see cref="RevisionConflictException"/> when another
     /// process already committed its first revision or one of its (clientId, seq).
     /// </summary>
-    Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot);
+    /// <remarks><paramref name="storedBytes"/>: the document's history bytes after these ops as its session counts them (<see cref="StoredDocument.StoredBytes"/>), kept with the revision; 0 when not counted.</remarks>
+    Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot, long storedBytes = 0);
 
     /// <summary>Stores a snapshot of a revision already appended (not necessarily durably: snapshots are derived).</summary>
     Task WriteSnapshotAsync(string documentId, Snapshot snapshot);

@@ -63,7 +63,7 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
         await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
     });
 
-    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot)
+    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot, long storedBytes = 0)
     {
         if (ops.Count == 0)
         {
@@ -104,8 +104,8 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
                 {
                     // First, so it takes the document's row lock: a concurrent append waits, then finds the revision moved.
                     Command(
-                        "UPDATE documents SET revision = $3, updated_at = $4, snapshot_revision = CASE WHEN $5 THEN $3 ELSE snapshot_revision END WHERE id = $1 AND revision = $2",
-                        documentId, first - 1, last, times[^1], snapshot is not null),
+                        "UPDATE documents SET revision = $3, updated_at = $4, snapshot_revision = CASE WHEN $5 THEN $3 ELSE snapshot_revision END, stored_bytes = greatest(stored_bytes, $6) WHERE id = $1 AND revision = $2",
+                        documentId, first - 1, last, times[^1], snapshot is not null, storedBytes),
                     Command(
                         """
                         INSERT INTO ops (document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at)
@@ -122,7 +122,16 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
                     documentId, snapshot.Revision, Encoding.UTF8.GetBytes(snapshot.Text)));
             }
 
-            await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+            try
+            {
+                await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+            {
+                // Deleted (by this process or another): this write alone fails, and its session learns why.
+                throw new DocumentMissingException(documentId);
+            }
+
             if (batch.BatchCommands[0].RecordsAffected != 1)
             {
                 throw new RevisionConflictException($"Document {documentId} is no longer at revision {first - 1} (or is gone): ops {first}…{last} were not stored.");
@@ -164,11 +173,11 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
     public Task ConfirmDurableAsync() => Task.CompletedTask;
 
     public StoredDocument? GetDocument(string documentId) =>
-        Query("SELECT id, title, revision, created_at, updated_at, snapshot_revision FROM documents WHERE id = $1", ToDocument, documentId)
+        Query("SELECT id, title, revision, created_at, updated_at, snapshot_revision, stored_bytes FROM documents WHERE id = $1", ToDocument, documentId)
             .SingleOrDefault();
 
     public IReadOnlyList<StoredDocument> ListDocuments() =>
-        Query("SELECT id, title, revision, created_at, updated_at, snapshot_revision FROM documents ORDER BY updated_at DESC, id", ToDocument);
+        Query("SELECT id, title, revision, created_at, updated_at, snapshot_revision, stored_bytes FROM documents ORDER BY updated_at DESC, id", ToDocument);
 
     public IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue) =>
         toRevision <= afterRevision || limit <= 0
@@ -228,7 +237,7 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
                 _lastError = null;
                 throw new RevisionConflictException($"Already committed ({e.ConstraintName}): nothing of this write was stored.", e);
             }
-            catch (RevisionConflictException)
+            catch (Exception e) when (e is RevisionConflictException or DocumentMissingException)
             {
                 _lastError = null;
                 throw;
@@ -316,7 +325,8 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
         reader.GetInt32(2),
         reader.GetFieldValue<DateTimeOffset>(3),
         reader.GetFieldValue<DateTimeOffset>(4),
-        reader.GetInt32(5));
+        reader.GetInt32(5),
+        reader.GetInt64(6));
 
     private static StoredOp ToOp(NpgsqlDataReader reader)
     {

@@ -56,5 +56,8 @@ public static class PostgresSchema
             );
             CREATE INDEX versions_document ON versions (document_id, revision);
             """),
+        new(2, "documents.stored_bytes: a document's history bytes, for its quota", """
+            ALTER TABLE documents ADD COLUMN stored_bytes bigint NOT NULL DEFAULT 0;
+            """),
     ];
 }
