@@ -33,7 +33,9 @@ internal static class CommandLine
                                  its own section (default), or client k the k-th consecutive slice
           --seed N
         Server:
-          --url URL              target a running server (default: start one on a fresh data dir)
+          --url URL              target a running server (default: start one on a fresh data dir);
+                                 repeat it for several processes on one database: clients are
+                                 spread over them round robin (CPU/RSS are the first one's)
           --server-pid PID       its pid, for CPU and RSS figures
           --server-dll PATH      the server to start (default: src/Server/bin/CONFIG/net10.0)
           --server-configuration Debug|Release   (default: the driver's own)
@@ -134,7 +136,7 @@ internal static class CommandLine
                 "--trace" => settings with { Trace = Value() },
                 "--slices" => settings with { Slices = Value() switch { "from-start" => SliceLayout.FromStart, "consecutive" => SliceLayout.Consecutive, var l => throw new UsageException($"Unknown slice layout '{l}'.") } },
                 "--seed" => settings with { Seed = Int() },
-                "--url" => settings with { Url = new Uri(Value()) },
+                "--url" => settings.Url is null ? settings with { Url = new Uri(Value()) } : settings with { MoreUrls = [.. settings.MoreUrls, new Uri(Value())] },
                 "--server-pid" => settings with { ServerPid = Int() },
                 "--server-dll" => settings with { ServerDll = Path.GetFullPath(Value()) },
                 "--server-configuration" => settings with { ServerConfiguration = Value() },

@@ -48,13 +48,13 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         try
         {
             (server, string serverDescription) = await ServerSession.StartAsync(settings, dataPath, log, cancellationToken).ConfigureAwait(false);
-            config = config with { Server = serverDescription };
+            config = config with { Server = settings.MoreUrls.Count == 0 ? serverDescription : $"{serverDescription} and {string.Join(", ", settings.MoreUrls)}, clients round robin" };
             phase = "creating the documents";
             string token = await server.AccessTokenAsync(cancellationToken).ConfigureAwait(false);
             using var rest = new DocumentsClient(server.BaseUri, token);
             var documents = await CreateDocumentsAsync(rest, slices, cancellationToken).ConfigureAwait(false);
             phase = "connecting the clients";
-            await ConnectAsync(server.BaseUri, token, documents, clients, cancellationToken).ConfigureAwait(false);
+            await ConnectAsync([server.BaseUri, .. settings.MoreUrls], token, documents, clients, cancellationToken).ConfigureAwait(false);
             log.WriteLine($"{clients.Count} clients connected to {documents.Count} documents; running…");
 
             phase = "running the load";
@@ -186,7 +186,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         return [.. documents];
     }
 
-    private async Task ConnectAsync(Uri baseUri, string token, List<(string Id, Workload[] Workloads)> documents, List<LoadClient> clients, CancellationToken cancellationToken)
+    private async Task ConnectAsync(IReadOnlyList<Uri> servers, string token, List<(string Id, Workload[] Workloads)> documents, List<LoadClient> clients, CancellationToken cancellationToken)
     {
         var connected = new LoadClient[documents.Count * settings.ClientsPerDocument];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -200,7 +200,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
                 var (id, workloads) = documents[d];
                 var ledger = settings.ClientsPerDocument > 1 ? Ledger(d) : null;
                 connected[i] = await LoadClient.ConnectAsync(
-                    baseUri, token, id, k, Sections.Marker(k, settings.ClientsPerDocument), workloads[k], _clock, _ackLatency, ledger, ct).ConfigureAwait(false);
+                    servers[i % servers.Count], token, id, k, Sections.Marker(k, settings.ClientsPerDocument), workloads[k], _clock, _ackLatency, ledger, ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
         finally

@@ -11,6 +11,12 @@ internal sealed record LoadSettings
     /// <summary>A running server to target instead of starting one.</summary>
     public Uri? Url { get; init; }
 
+    /// <summary>
+    /// More running servers (processes on one PostgreSQL database, each <c>--url</c> after the
+    /// first): client i of the run connects to the i-th of <see cref="Url"/> and these, round robin.
+    /// </summary>
+    public IReadOnlyList<Uri> MoreUrls { get; init; } = [];
+
     /// <summary>The pid of the server at <see cref="Url"/>, for CPU and RSS.</summary>
     public int? ServerPid { get; init; }
 

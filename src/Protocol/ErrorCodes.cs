@@ -16,7 +16,10 @@ public static class ErrorCodes
     public const string RateLimited = "rate-limited";
     public const string Unavailable = "unavailable";
 
-    public static IReadOnlyList<string> All { get; } = [NotFound, InvalidOp, RevisionTooOld, TooLarge, Forbidden, RateLimited, Unavailable];
+    /// <summary>The document has stored as much history as it may (<c>MaxDocumentStoredBytes</c>); nothing was committed.</summary>
+    public const string QuotaExceeded = "quota-exceeded";
+
+    public static IReadOnlyList<string> All { get; } = [NotFound, InvalidOp, RevisionTooOld, TooLarge, Forbidden, RateLimited, Unavailable, QuotaExceeded];
 
     private const string SignalRPrefix = "HubException: ";
 

@@ -6,6 +6,7 @@ using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Documents;
 using CollabEdit.Server.Hubs;
 using CollabEdit.Server.Storage;
+using CollabEdit.Server.Storage.Postgres;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -36,19 +37,17 @@ public static class CollabEditApp
         var storage = CollabEditSettings.Read<StorageOptions>(builder.Configuration);
         var connections = CollabEditSettings.Read<ConnectionLimits>(builder.Configuration);
 
-        // Taken first, before anything opens the LiteDB file, and held for the process's life.
-        var dataLock = DataDirectoryLock.Acquire(storage.DataPath);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CollabEditMetrics>();
-        services.AddSingleton<IWriteFaultInjector, NoWriteFaults>();
-        services.AddSingleton(sp => new DocumentStore(
-            dataLock,
-            storage.DataPath,
-            sp.GetRequiredService<IWriteFaultInjector>(),
-            sp.GetRequiredService<CollabEditMetrics>(),
-            sp.GetRequiredService<ILogger<DocumentStore>>(),
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value.CheckpointBytes));
-        services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<DocumentStore>());
+        if (CollabEditSettings.PostgresConnectionString(builder.Configuration, storage) is { } postgres)
+        {
+            services.AddPostgresStorage(postgres);
+        }
+        else
+        {
+            AddLiteDbStorage(services, storage);
+        }
+
         services.AddSingleton<ConnectionOutboxes>();
         services.AddSingleton<PresenceThrottle>();
         services.AddSingleton<DocumentWriteBudgets>();
@@ -80,6 +79,7 @@ public static class CollabEditApp
         // failures (at Error, with the exception) itself, so SignalR's copy says nothing more.
         builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None);
         services.AddSingleton<DocumentRegistry>();
+        services.AddSingleton<ICommittedElsewhere>(sp => sp.GetRequiredService<DocumentRegistry>());
         services.AddHostedService<SessionShutdown>();
         services.AddHostedService<IdleDocumentSweeper>();
         services.AddProblemDetails();
@@ -87,7 +87,14 @@ public static class CollabEditApp
         services.AddApiRateLimits(CollabEditSettings.Read<RequestLimits>(builder.Configuration), builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
         services.AddSingleton<CallRateLimitFilter>();
         services.AddOpenApi();
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
+        services.AddHealthChecks()
+            .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<ReadinessHealthCheck>("accepting", tags: [ReadinessHealthCheck.Tag]);
+        bool exportMetrics = MetricsExport.IsEnabled(builder.Configuration);
+        if (exportMetrics)
+        {
+            services.AddMetricsExport();
+        }
 
         // An op larger than these is refused while it is read, before it is materialised.
         var edits = CollabEditSettings.Read<EditLimits>(builder.Configuration);
@@ -110,7 +117,9 @@ public static class CollabEditApp
         WrapHubProtocols(services);
         configureServices?.Invoke(services);
 
+        var proxies = TrustedProxies.Read(builder.Configuration);
         var app = builder.Build();
+        app.UseTrustedProxies(proxies);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(WebAppSecurity.ApplyAsync);
@@ -125,7 +134,26 @@ public static class CollabEditApp
         app.UseRateLimiter();
         app.MapOpenApi();
         app.MapApiReference();
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 } });
+        // /healthz: storage works (for PostgreSQL, the database answers). /readyz: that, and the
+        // process is not stopping: where a load balancer sends new connections.
+        var unhealthyIs503 = new Dictionary<Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus, int>
+        {
+            [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy] = 200,
+            [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = 200,
+            [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503,
+        };
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            Predicate = check => !check.Tags.Contains(ReadinessHealthCheck.Tag),
+            ResultStatusCodes = unhealthyIs503,
+            ResponseWriter = StorageHealthCheck.WriteAsync,
+        });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { ResultStatusCodes = unhealthyIs503, ResponseWriter = StorageHealthCheck.WriteAsync });
+        if (exportMetrics)
+        {
+            app.MapMetrics();
+        }
+
         app.MapHub<CollabHub>(HubMessages.Path);
         app.MapDocumentsApi();
         app.MapSharingApi();
@@ -137,6 +165,21 @@ public static class CollabEditApp
         app.MapFallbackToFile("/signin", "signin.html");
         app.MapFallbackToFile("/signup", "signin.html");
         return app;
+    }
+
+    private static void AddLiteDbStorage(IServiceCollection services, StorageOptions storage)
+    {
+        // Taken first, before anything opens the LiteDB file, and held for the process's life.
+        var dataLock = DataDirectoryLock.Acquire(storage.DataPath);
+        services.AddSingleton<IWriteFaultInjector, NoWriteFaults>();
+        services.AddSingleton(sp => new DocumentStore(
+            dataLock,
+            storage.DataPath,
+            sp.GetRequiredService<IWriteFaultInjector>(),
+            sp.GetRequiredService<CollabEditMetrics>(),
+            sp.GetRequiredService<ILogger<DocumentStore>>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.CheckpointBytes));
+        services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<DocumentStore>());
     }
 
     /// <summary>Every registered hub protocol, wrapped so that its argument-binding failures carry an error code.</summary>

@@ -33,6 +33,23 @@ public sealed class ServerAuthorityTests
     }
 
     [Fact]
+    public void AcceptCommitted_AnotherProcessesOp_IsAppliedAsIs_AndLaterSubmitsTransformAgainstIt_AndItsRetryIsRecognised()
+    {
+        var here = new ServerAuthority("abc");
+        var elsewhere = new ServerAuthority("abc");
+        var committed = elsewhere.Submit("c1", 1, 0, Ops.Of("X", 3)).Op!;
+
+        here.AcceptCommitted(committed);
+        var late = here.Submit("c2", 1, 0, Ops.Of(3, "Y"));
+        var retry = here.Submit("c1", 1, 0, Ops.Of("X", 3));
+
+        Assert.Equal(("XabcY", 2), (here.Document.ToString(), here.Revision));
+        Assert.Equal(Ops.Of(4, "Y"), late.Operation);
+        Assert.Equal((true, 1), (retry.IsDuplicate, retry.Revision));
+        Assert.Throws<ArgumentException>(() => here.AcceptCommitted(committed));
+    }
+
+    [Fact]
     public void Submit_ConcurrentInsertsAtSamePosition_FirstCommittedGoesLeft()
     {
         var server = new ServerAuthority("xy");

@@ -37,4 +37,13 @@ public sealed class ConfigurationTests
 
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Create_OnPostgresWithoutAConnectionString_FailsNamingIt()
+    {
+        var error = Assert.Throws<OptionsValidationException>(
+            () => CollabEditApp.Create(["--urls=http://127.0.0.1:0", "--CollabEdit:Storage=Postgres"]));
+
+        Assert.Contains("ConnectionStrings:Postgres", error.Message, StringComparison.Ordinal);
+    }
 }

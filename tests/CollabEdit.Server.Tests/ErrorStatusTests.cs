@@ -22,12 +22,29 @@ public sealed class ErrorStatusTests
         { ErrorCodes.Forbidden, 403 },
         { ErrorCodes.RateLimited, 429 },
         { ErrorCodes.Unavailable, 503 },
+        { ErrorCodes.QuotaExceeded, 507 },
     };
 
     [Fact]
     public void Codes_CoverEveryErrorCode()
     {
         Assert.Equal(ErrorCodes.All.Order(), Codes.Select(row => (string)row[0]).Order());
+    }
+
+    [Fact]
+    public void BrowserClient_ReadsEveryErrorCode()
+    {
+        // An error code the browser cannot read leaves its op in flight for ever (taken for a dropped connection).
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "CollabEdit.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("No repository root above the test binaries.");
+        }
+
+        string script = File.ReadAllText(Path.Combine(root.FullName, "wwwroot", "js", "connection.js"));
+        string pattern = script.Split('\n').Single(line => line.Contains("const match = /(?:HubException: )?(", StringComparison.Ordinal));
+
+        Assert.All(ErrorCodes.All, code => Assert.Contains($"{code}|", pattern.Replace(")", "|", StringComparison.Ordinal), StringComparison.Ordinal));
     }
 
     [Theory]

@@ -11,8 +11,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CollabEdit.Server.Tests;
 
 /// <summary>
-/// The real server on a loopback port (Kestrel, real WebSockets) with its own LiteDB directory.
-/// Disposing stops it and deletes the directory unless <see cref="KeepData"/> is set (restart tests).
+/// The real server on a loopback port (Kestrel, real WebSockets) with its own LiteDB directory, or,
+/// when <c>COLLABEDIT_TEST_SERVER_STORAGE=Postgres</c>, its own PostgreSQL schema named after that
+/// directory. Disposing stops it and deletes the directory (and schema) unless <see cref="KeepData"/>
+/// is set (restart tests).
 /// Authentication is on, as in production: the server's first account, <see cref="OwnerName"/>
 /// (its administrator), is signed up at start (signed in again after a restart), and <see cref="Http"/>
 /// and <see cref="ConnectAsync"/> act as it with its bearer token.
@@ -62,6 +64,11 @@ internal sealed class RunningServer : IAsyncDisposable
             $"--urls={url?.ToString().TrimEnd('/') ?? "http://127.0.0.1:0"}", $"--CollabEdit:DataPath={dataPath}", "--Logging:LogLevel:Default=Warning",
             "--CollabEdit:Auth:SignInsPerMinutePerAddress=100000",
         };
+        if (await Storage.TestPostgres.ForRunningServerAsync(dataPath) is { } postgres)
+        {
+            args.AddRange(["--CollabEdit:Storage=Postgres", $"--ConnectionStrings:Postgres={postgres}"]);
+        }
+
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(kv => $"--CollabEdit:{kv.Key}={kv.Value}"));
         var app = CollabEditApp.Create([.. args], services);
         await app.StartAsync().WaitAsync(Timeouts.Start);
@@ -210,6 +217,7 @@ internal sealed class RunningServer : IAsyncDisposable
         if (!KeepData)
         {
             TryDelete(DataPath);
+            Storage.TestPostgres.DropRunningServerSchema(DataPath);
         }
     }
 

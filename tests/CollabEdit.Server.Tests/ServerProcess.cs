@@ -45,7 +45,15 @@ internal sealed class ServerProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ServerProcess Start(string dataPath)
+    /// <summary>Starts the server on <paramref name="dataPath"/>; <paramref name="settings"/> are more <c>CollabEdit:</c> settings.</summary>
+    public static ServerProcess Start(string dataPath, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartWith([$"--CollabEdit:DataPath={dataPath}", .. (settings ?? new Dictionary<string, string>()).Select(s => $"--CollabEdit:{s.Key}={s.Value}")]);
+
+    /// <summary>A server on PostgreSQL (<paramref name="connectionString"/>), as any number of processes may run on one database.</summary>
+    public static ServerProcess StartOnPostgres(string connectionString, params string[] settings) =>
+        StartWith(["--CollabEdit:Storage=Postgres", $"--ConnectionStrings:Postgres={connectionString}", .. settings]);
+
+    private static ServerProcess StartWith(string[] settings)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -55,7 +63,7 @@ internal sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "CollabEdit.Server.dll"), "--urls", $"http://127.0.0.1:{port}", $"--CollabEdit:DataPath={dataPath}" })
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "CollabEdit.Server.dll"), "--urls", $"http://127.0.0.1:{port}" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
         }

@@ -26,7 +26,7 @@ const HUB = '/hubs/collab';
 /** The error code of a hub error (SignalR wraps it: "… HubException: code: reason"). */
 export function errorCode(/** @type {unknown} */ error) {
   const message = error instanceof Error ? error.message : String(error);
-  const match = /(?:HubException: )?(not-found|invalid-op|revision-too-old|too-large|forbidden|rate-limited|unavailable):/.exec(message);
+  const match = /(?:HubException: )?(not-found|invalid-op|revision-too-old|too-large|forbidden|rate-limited|unavailable|quota-exceeded):/.exec(message);
   return match ? match[1] : null;
 }
 
@@ -34,6 +34,7 @@ export function errorCode(/** @type {unknown} */ error) {
 const REFUSALS = /** @type {Record<string, string>} */ ({
   'too-large': 'it was larger than the server accepts',
   'invalid-op': 'the server could not apply it',
+  'quota-exceeded': 'the document is full: its history reached the server\'s storage quota',
 });
 
 /** A random, unguessable id for one tab's edits, never shown to other clients. */

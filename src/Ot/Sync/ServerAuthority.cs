@@ -178,6 +178,28 @@ public sealed class ServerAuthority
     }
 
     /// <summary>
+    /// Takes in an op another authority committed as the next revision (another process sharing
+    /// the document's log): applied as it was committed, never transformed, and kept like one of
+    /// this authority's own, so later submits transform against it and a retry of it is recognised.
+    /// Throws <see cref="ArgumentException"/> unless its revision is <see cref="Revision"/> + 1, and
+    /// <see cref="InvalidTextOperationException"/> if it does not apply to the current text.
+    /// </summary>
+    public void AcceptCommitted(CommittedOp op)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        if (op.Revision != Revision + 1)
+        {
+            throw new ArgumentException($"ServerAuthority: a committed op must be revision {Revision + 1}, not {op.Revision}.", nameof(op));
+        }
+
+        _document.Apply(op.Operation);
+        Revision++;
+        _history.Add(op);
+        _bySeq[(op.ClientId, op.Seq)] = op;
+        Trim();
+    }
+
+    /// <summary>
     /// True when (<paramref name="clientId"/>, <paramref name="seq"/>) was committed inside the kept
     /// history: submitting it again is a retry, answered with its first revision by <see cref="Submit"/>.
     /// </summary>

@@ -41,8 +41,7 @@ internal sealed class Trash(IAccessStorage access, IDocumentStorage documents, D
 
     public async Task PurgeAsync(string documentId)
     {
-        await registry.EvictAsync(documentId).ConfigureAwait(false);
-        await documents.DeleteDocumentAsync(documentId).ConfigureAwait(false);
+        await registry.DeleteAsync(documentId, () => documents.DeleteDocumentAsync(documentId)).ConfigureAwait(false);
         await access.ForgetDocumentAsync(documentId).ConfigureAwait(false);
         decisions.NotifyChanged(documentId);
     }

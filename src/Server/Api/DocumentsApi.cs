@@ -308,9 +308,10 @@ public static class DocumentsApi
 
         // Whoever has it open keeps their text on screen and is told it is gone (not left to find
         // out from a refused edit); then nobody but the owner's trash sees it.
+        // The session is closed and none is made until the move is done, so an Open racing it
+        // cannot leave one behind.
         broadcaster.DocumentDeleted(id);
-        await trash.MoveInAsync(id, names.AuthorOf(user, givenName: null)).ConfigureAwait(false);
-        await registry.EvictAsync(id).ConfigureAwait(false);
+        await registry.DeleteAsync(id, () => trash.MoveInAsync(id, names.AuthorOf(user, givenName: null))).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

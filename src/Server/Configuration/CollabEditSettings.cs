@@ -39,6 +39,28 @@ public static class CollabEditSettings
         return value;
     }
 
+    /// <summary>
+    /// The PostgreSQL connection string when <see cref="StorageOptions.Storage"/> is
+    /// <see cref="StorageBackend.Postgres"/>; null for LiteDB. Throws, naming the setting, when
+    /// PostgreSQL is chosen without one.
+    /// </summary>
+    public static string? PostgresConnectionString(IConfiguration configuration, StorageOptions storage)
+    {
+        if (storage.Storage != StorageBackend.Postgres)
+        {
+            return null;
+        }
+
+        string? connectionString = configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new OptionsValidationException(
+                "ConnectionStrings:Postgres", typeof(StorageOptions), ["CollabEdit:Storage is Postgres, so ConnectionStrings:Postgres must be set."]);
+        }
+
+        return connectionString;
+    }
+
     private static void Add<T>(IServiceCollection services, IConfiguration configuration)
         where T : class =>
         services.AddOptions<T>().Bind(configuration.GetSection(Section)).ValidateDataAnnotations().ValidateOnStart();

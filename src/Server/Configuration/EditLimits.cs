@@ -50,4 +50,12 @@ public sealed class EditLimits
     /// <summary>Bytes of history one document may add in a burst (a few large pastes); more is <c>rate-limited</c>.</summary>
     [Range(1, int.MaxValue)]
     public int DocumentWriteBurstBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of history (estimated as stored: each op as committed and as sent) one document may
+    /// hold; a submit beyond it is refused with <c>quota-exceeded</c>. Counted from the first write
+    /// by a server that counts them (documents written before start at 0).
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDocumentStoredBytes { get; set; } = 256L * 1024 * 1024;
 }

@@ -8,6 +8,9 @@ public sealed class StorageOptions
     /// <summary>Journal bytes after which LiteDB is checkpointed and the journal behind it deleted.</summary>
     public const long DefaultCheckpointBytes = 32 * 1024 * 1024;
 
+    /// <summary>Which storage keeps the documents; PostgreSQL needs the connection string <c>ConnectionStrings:Postgres</c>.</summary>
+    public StorageBackend Storage { get; set; } = StorageBackend.LiteDb;
+
     /// <summary>Folder of the LiteDB file, its write journal and its lock.</summary>
     [Required(AllowEmptyStrings = false)]
     public string DataPath { get; set; } = "./data";

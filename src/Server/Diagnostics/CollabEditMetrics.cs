@@ -16,6 +16,8 @@ public sealed class CollabEditMetrics : IDisposable
     private readonly UpDownCounter<int> _openDocuments;
     private readonly UpDownCounter<int> _connections;
     private readonly Counter<long> _connectionsFellBehind;
+    private readonly Counter<long> _commitRetries;
+    private readonly Counter<long> _opsLearned;
 
     public CollabEditMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +29,8 @@ public sealed class CollabEditMetrics : IDisposable
         _writeDuration = _meter.CreateHistogram<double>("collabedit.storage.write_duration", "ms", "Commit plus checkpoint of one storage transaction");
         _openDocuments = _meter.CreateUpDownCounter<int>("collabedit.documents.open", "{document}", "Documents loaded in memory");
         _connections = _meter.CreateUpDownCounter<int>("collabedit.connections", "{connection}", "Hub connections");
+        _commitRetries = _meter.CreateCounter<long>("collabedit.commit.retries", "{retry}", "Batches transformed and committed again because another process committed first");
+        _opsLearned = _meter.CreateCounter<long>("collabedit.ops.learned", "{op}", "Ops other processes committed, read and broadcast by this one");
         _connectionsFellBehind = _meter.CreateCounter<long>("collabedit.connections.fell_behind", "{connection}", "Hub connections closed for reading slower than their documents change");
     }
 
@@ -35,6 +39,10 @@ public sealed class CollabEditMetrics : IDisposable
         _opsCommitted.Add(ops);
         _commitBatchSize.Record(ops);
     }
+
+    public void RecordCommitRetry() => _commitRetries.Add(1);
+
+    public void RecordLearned(int ops) => _opsLearned.Add(ops);
 
     public void RecordAckLatency(TimeSpan latency) => _ackLatency.Record(latency.TotalMilliseconds);
 

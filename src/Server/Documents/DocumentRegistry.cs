@@ -1,3 +1,4 @@
+using CollabEdit.Protocol;
 using CollabEdit.Server.Configuration;
 using CollabEdit.Server.Diagnostics;
 using CollabEdit.Server.Storage;
@@ -18,9 +19,12 @@ public sealed partial class DocumentRegistry(
     IOptions<IdleUnloadOptions> unloading,
     TimeProvider time,
     CollabEditMetrics metrics,
-    ILoggerFactory loggers) : IAsyncDisposable
+    ILoggerFactory loggers) : ICommittedElsewhere, IAsyncDisposable
 {
     private readonly Dictionary<string, DocumentSession> _sessions = new(StringComparer.Ordinal);
+
+    // Documents being deleted: no session is made for them until the delete has finished.
+    private readonly HashSet<string> _deleting = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly ILogger<DocumentRegistry> _log = loggers.CreateLogger<DocumentRegistry>();
     private readonly ILoggerFactory _loggers = loggers;
@@ -45,6 +49,11 @@ public sealed partial class DocumentRegistry(
     {
         lock (_lock)
         {
+            if (_deleting.Contains(documentId))
+            {
+                throw new CollabException(ErrorCodes.NotFound, $"Document {documentId} is being deleted.");
+            }
+
             if (!_sessions.TryGetValue(documentId, out var session))
             {
                 session = new DocumentSession(documentId, store, broadcaster, limits.Value, storage.Value, time, metrics, _loggers.CreateLogger<DocumentSession>());
@@ -59,10 +68,56 @@ public sealed partial class DocumentRegistry(
 
     public void Release(DocumentSession session)
     {
+        bool drop;
         lock (_lock)
         {
             session.Leases--;
             session.LastActivity = time.GetUtcNow();
+
+            // A session whose document turned out not to exist (deleted) holds nothing: gone at once.
+            drop = session.Leases <= 0 && session.Missing
+                && _sessions.TryGetValue(session.Id, out var current) && ReferenceEquals(current, session)
+                && _sessions.Remove(session.Id);
+        }
+
+        if (drop)
+        {
+            _ = CloseAsync(session);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a document with <paramref name="delete"/> (the store's delete) so that no session
+    /// outlives it: the loaded session is closed first, and none is made until the delete has
+    /// finished (an Open racing it is refused with <c>not-found</c>).
+    /// </summary>
+    public async Task DeleteAsync(string documentId, Func<Task> delete)
+    {
+        DocumentSession? session;
+        lock (_lock)
+        {
+            _deleting.Add(documentId);
+            if (_sessions.Remove(documentId, out session))
+            {
+                session.Leases = 0;
+            }
+        }
+
+        try
+        {
+            if (session is not null)
+            {
+                await CloseAsync(session).ConfigureAwait(false);
+            }
+
+            await delete().ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _deleting.Remove(documentId);
+            }
         }
     }
 
@@ -163,6 +218,29 @@ public sealed partial class DocumentRegistry(
         if (session is not null)
         {
             await CloseAsync(session).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A loaded session that is behind <paramref name="revision"/> reads what it missed and broadcasts it.</summary>
+    public void Committed(string documentId, int revision)
+    {
+        DocumentSession? session;
+        lock (_lock)
+        {
+            _ = _sessions.TryGetValue(documentId, out session);
+        }
+
+        if (session is not null && Math.Max(session.KnownRevision, session.CommittingRevision) < revision)
+        {
+            session.Refresh();
+        }
+    }
+
+    public IReadOnlyList<(string DocumentId, int Revision)> Loaded()
+    {
+        lock (_lock)
+        {
+            return [.. _sessions.Values.Select(s => (s.Id, s.KnownRevision))];
         }
     }
 

@@ -23,9 +23,20 @@ public sealed partial class DocumentSession
 {
     private const int MaxCommandsPerBatch = 4096;
     private const int MaxCatchupOps = 100_000;
+    private const int MaxCatchupReadOps = 1000;
+
+    /// <summary>How many times a batch is transformed and committed again after another process committed first.</summary>
+    private const int MaxCommitAttempts = 8;
+    private const int MaxRememberedPeers = 10_000;
 
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IDocumentStorage _store;
+
+    // The document's stored history bytes, as counted for its quota (CheckQuota), with this batch's ops.
+    private long _storedBytes;
+
+    // Ops of failed writes, which healing the store may have kept: see AnnounceHealed.
+    private readonly List<PendingOp> _unannounced = [];
     private readonly IOpBroadcaster _broadcaster;
     private readonly EditLimits _limits;
     private readonly StorageOptions _storage;
@@ -37,6 +48,13 @@ public sealed partial class DocumentSession
     private int _snapshotRevision;
     private long _lastActivityTicks;
     private int _loadedLength;
+    private int _knownRevision = -1;
+    private int _committingRevision = -1;
+    private int _refreshQueued;
+
+    // Peer id → connection id of this process's submitters (loop-owned), so an op read back from
+    // the store is not broadcast to the connection that sent it. Forgotten wholesale when large.
+    private readonly Dictionary<string, string> _connectionsByPeer = new(StringComparer.Ordinal);
 
     // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
     private (int After, int UpTo) _olderHistory;
@@ -86,8 +104,21 @@ public sealed partial class DocumentSession
     /// <summary>UTF-16 units of the loaded text after the last batch (0 when not loaded): what the registry's memory budget counts.</summary>
     internal int LoadedLength => Volatile.Read(ref _loadedLength);
 
+    /// <summary>The revision the session last knew durable (-1 before it loaded): what another process's commit is compared with.</summary>
+    internal int KnownRevision => Volatile.Read(ref _knownRevision);
+
+    /// <summary>
+    /// The revision this session's write in progress would reach (its own NOTIFY may arrive before
+    /// the write's answer): a commit notified up to here needs no refresh. Never used for what
+    /// clients were sent; if the write fails, the fence and the next batch's catch-up cover it.
+    /// </summary>
+    internal int CommittingRevision => Volatile.Read(ref _committingRevision);
+
     /// <summary>Completes when the loop has stopped after <see cref="CloseAsync"/>.</summary>
     public Task Completion { get; }
+
+    /// <summary>True once loading found no such document (deleted): the registry drops the session when nobody holds it.</summary>
+    public bool Missing { get; private set; }
 
     public Task<OpenedDocument> OpenAsync() => Send(new OpenCommand());
 
@@ -97,6 +128,18 @@ public sealed partial class DocumentSession
 
     /// <summary>Commits the op that turns the current text into <paramref name="text"/>; returns its revision.</summary>
     public Task<int> RestoreAsync(string text, string author) => Send(new RestoreCommand(text, author));
+
+    /// <summary>
+    /// Asks the loop to read what other processes committed and broadcast it (at most one such
+    /// request waits at a time). Fire and forget: a refresh that fails is healed by the next batch.
+    /// </summary>
+    public void Refresh()
+    {
+        if (Interlocked.Exchange(ref _refreshQueued, 1) == 0)
+        {
+            _ = Send(new RefreshCommand()).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+    }
 
     /// <summary>Writes a snapshot if the text moved since the last one, then stops the loop.</summary>
     public Task CloseAsync() => Send(new CloseCommand());
@@ -127,50 +170,16 @@ public sealed partial class DocumentSession
                 batch.Add(command);
             }
 
-            if (!TryLoad(batch))
+            var close = batch.OfType<CloseCommand>().FirstOrDefault();
+            if (close is not null)
+            {
+                _commands.Writer.TryComplete();
+            }
+
+            Interlocked.Exchange(ref _refreshQueued, 0);
+            if (!await CommitBatchAsync(batch, answers, committed).ConfigureAwait(false))
             {
                 continue;
-            }
-
-            CloseCommand? close = null;
-            bool reload = false;
-            foreach (var command in batch)
-            {
-                try
-                {
-                    switch (command)
-                    {
-                        case CloseCommand c:
-                            close = c;
-                            _commands.Writer.TryComplete();
-                            break;
-                        default:
-                            Process(command, answers, committed);
-                            break;
-                    }
-                }
-                catch (CollabException e)
-                {
-                    command.Fail(e);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // A bug or a failed read: this caller gets an error, the loop lives on, and the
-                    // state is read again from the store once this batch's commits are durable.
-                    LogCommandFailed(e, Id, command.GetType().Name);
-                    command.Fail(new CollabException(ErrorCodes.Unavailable, "The server could not process this request; retry later."));
-                    reload = true;
-                }
-            }
-
-            if (!await PersistAsync(batch, committed).ConfigureAwait(false))
-            {
-                continue;
-            }
-
-            if (reload)
-            {
-                _authority = null;
             }
 
             // Before the answers: an Open's caller checks the memory budget as soon as it is answered.
@@ -180,6 +189,7 @@ public sealed partial class DocumentSession
                 answer();
             }
 
+            AnnounceHealed();
             foreach (var pending in committed)
             {
                 _broadcaster.Broadcast(Id, pending.Op.Revision, pending.Op.Operation, pending.Op.PeerId, pending.ConnectionId);
@@ -203,6 +213,192 @@ public sealed partial class DocumentSession
                 {
                     // Logged; the first submit tries again.
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads the document if needed, takes in what other processes committed, processes the batch
+    /// and makes its ops durable. When another process committed first (the storage's fence), the
+    /// state is read again and the batch's unanswered commands processed again, up to
+    /// <see cref="MaxCommitAttempts"/> times. False when the batch's callers were failed.
+    /// </summary>
+    private async Task<bool> CommitBatchAsync(List<Command> batch, List<Action> answers, List<PendingOp> committed)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            answers.Clear();
+            committed.Clear();
+            if (!TryLoad(batch) || !TryCatchUp(batch))
+            {
+                return false;
+            }
+
+            bool reload = false;
+            foreach (var command in batch)
+            {
+                if (command is CloseCommand || command.IsDone)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    Process(command, answers, committed);
+                }
+                catch (CollabException e)
+                {
+                    command.Fail(e);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug or a failed read: this caller gets an error, the loop lives on, and the
+                    // state is read again from the store once this batch's commits are durable.
+                    LogCommandFailed(e, Id, command.GetType().Name);
+                    command.Fail(new CollabException(ErrorCodes.Unavailable, "The server could not process this request; retry later."));
+                    reload = true;
+                }
+            }
+
+            switch (await PersistAsync(batch, committed).ConfigureAwait(false))
+            {
+                case Persisted.Durable:
+                    if (reload)
+                    {
+                        _authority = null;
+                    }
+
+                    return true;
+                case Persisted.Conflict when attempt < MaxCommitAttempts:
+                    // Another process committed first: nothing of this batch was stored. Read the
+                    // state again (the ops it missed included) and transform the batch again.
+                    _authority = null;
+                    _metrics.RecordCommitRetry();
+                    continue;
+                case Persisted.Conflict:
+                    _authority = null;
+                    FailAll(batch, new CollabException(ErrorCodes.Unavailable, "The document is too busy to commit this op now; retry later."));
+                    return false;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// On a shared storage, takes in the ops other processes committed since this session's
+    /// revision, in order, and broadcasts them to this process's clients. A failed read fails the
+    /// batch (unavailable) and drops the state, rather than committing on a view that may be stale.
+    /// </summary>
+    private bool TryCatchUp(List<Command> batch)
+    {
+        if (!_store.IsShared)
+        {
+            return true;
+        }
+
+        var authority = _authority!;
+        try
+        {
+            while (true)
+            {
+                var missed = _store.ReadOps(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps);
+                foreach (var op in missed)
+                {
+                    authority.AcceptCommitted(op.Op);
+                    CountStored(op.Op);
+                    BroadcastStored(op);
+                }
+
+                if (missed.Count > 0)
+                {
+                    LogCaughtUp(Id, authority.Revision, missed.Count);
+                    _metrics.RecordLearned(missed.Count);
+                }
+
+                if (missed.Count < MaxCatchupReadOps)
+                {
+                    break;
+                }
+            }
+
+            Volatile.Write(ref _knownRevision, authority.Revision);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLoadFailed(e, Id);
+            _authority = null;
+            FailAll(batch, new CollabException(ErrorCodes.Unavailable, "The document could not be read; retry later."));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// After a reload (a conflict, a failed write), broadcasts the stored ops between what this
+    /// process's clients were last sent and the loaded revision: committed by other processes, or
+    /// by a write whose answer was lost, they would otherwise never reach them.
+    /// </summary>
+    private void BroadcastMissed(int loadedRevision)
+    {
+        // Only a shared store: LiteDB's readers may see a failed write's ops, which were never durable.
+        int known = Volatile.Read(ref _knownRevision);
+        while (_store.IsShared && known >= 0 && known < loadedRevision)
+        {
+            var missed = _store.ReadOps(Id, known, loadedRevision, MaxCatchupReadOps);
+            if (missed.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var op in missed)
+            {
+                BroadcastStored(op);
+            }
+
+            known = missed[^1].Revision;
+        }
+
+        Volatile.Write(ref _knownRevision, loadedRevision);
+    }
+
+    /// <summary>
+    /// Broadcasts an op read from the store rather than committed by this batch. It skips the
+    /// connection that submitted it here, if any: a write whose answer was lost may still have
+    /// committed, and its sender, whose retry will be answered as a duplicate, must not also
+    /// receive it as someone else's op. (A client that moved here from another process is in
+    /// "awaiting resend" and sorts this out itself, as after any reconnect.)
+    /// </summary>
+    private void BroadcastStored(StoredOp op) =>
+        _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, _connectionsByPeer.GetValueOrDefault(op.PeerId));
+
+    private void RememberConnection(SubmitRequest request)
+    {
+        if (request.ConnectionId is null)
+        {
+            return;
+        }
+
+        if (_connectionsByPeer.Count >= MaxRememberedPeers)
+        {
+            _connectionsByPeer.Clear();
+        }
+
+        _connectionsByPeer[request.PeerId] = request.ConnectionId;
+    }
+
+    /// <summary>Fails every caller of the batch; a close completes (the loop stops after this batch).</summary>
+    private static void FailAll(List<Command> batch, Exception failure)
+    {
+        foreach (var command in batch)
+        {
+            if (command is CloseCommand)
+            {
+                command.Complete();
+            }
+            else
+            {
+                command.Fail(failure);
             }
         }
     }
@@ -232,6 +428,10 @@ public sealed partial class DocumentSession
                 int restoredAs = Commit(request, committed);
                 answers.Add(() => restore.Completion.TrySetResult(restoredAs));
                 break;
+            case RefreshCommand refresh:
+                // The catch-up before the batch did the work.
+                answers.Add(() => refresh.Completion.TrySetResult(true));
+                break;
             case CatchupCommand catchup:
                 var ops = Catchup(catchup.FromRevision, committed);
                 answers.Add(() => catchup.Completion.TrySetResult(ops));
@@ -248,6 +448,7 @@ public sealed partial class DocumentSession
         if (!authority.IsRetry(request.ClientId, request.Seq))
         {
             _validator.Check(authority, request);
+            CheckQuota(_validator.StoredBytesBound(authority, request));
         }
 
         var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
@@ -263,11 +464,34 @@ public sealed partial class DocumentSession
 
         if (!result.IsDuplicate)
         {
+            CountStored(result.Op!);
             var op = new StoredOp(Id, result.Op!, request.Author, request.PeerId, _time.Now());
             committed.Add(new PendingOp(op, request.ConnectionId));
+            RememberConnection(request);
         }
 
         return result.Revision;
+    }
+
+    /// <summary>
+    /// Refuses an op that would take the document's stored history past its quota. The seam for a
+    /// per-account quota (accounts are not built yet): it would be checked here too, with the
+    /// account of the request's author, against the bytes that account's documents hold.
+    /// </summary>
+    /// <summary>Adds a committed op (here or, on a shared store, by another process) to the history bytes the quota counts.</summary>
+    private void CountStored(CommittedOp op)
+    {
+        long inserted = op.Submitted.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0);
+        _storedBytes += _store.StoredOpBytesBound(op.Operation.Components.Count, op.Submitted.Components.Count, inserted);
+    }
+
+    private void CheckQuota(long opBytes)
+    {
+        long limit = _limits.MaxDocumentStoredBytes;
+        if (_storedBytes + opBytes > limit)
+        {
+            throw new CollabException(ErrorCodes.QuotaExceeded, $"The document's history holds {_storedBytes:N0} bytes; its quota is {limit:N0}. Nothing was committed.");
+        }
     }
 
     private List<StoredOp> Catchup(int fromRevision, List<PendingOp> committed)
@@ -300,7 +524,7 @@ public sealed partial class DocumentSession
     }
 
     /// <summary>Makes this batch's ops durable. On failure, fails every caller and drops the in-memory state, which is now ahead of the disk.</summary>
-    private async Task<bool> PersistAsync(List<Command> batch, List<PendingOp> committed)
+    private async Task<Persisted> PersistAsync(List<Command> batch, List<PendingOp> committed)
     {
         var authority = _authority!;
         Snapshot? snapshot = committed.Count > 0 && authority.Revision - _snapshotRevision >= _storage.SnapshotInterval
@@ -308,27 +532,54 @@ public sealed partial class DocumentSession
             : null;
         try
         {
+            Volatile.Write(ref _committingRevision, authority.Revision);
+
             // Nothing new: answers (a retry's ack, Open) still reveal only what is durable.
             await (committed.Count == 0
                 ? _store.ConfirmDurableAsync()
-                : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot)).ConfigureAwait(false);
+                : _store.AppendAsync(Id, [.. committed.Select(p => p.Op)], snapshot, _storedBytes)).ConfigureAwait(false);
+        }
+        catch (DocumentMissingException)
+        {
+            // Deleted under this session: only its callers fail, and they learn why.
+            _authority = null;
+            Missing = true;
+            var failure = new CollabException(ErrorCodes.NotFound, $"Document {Id} was deleted.");
+            foreach (var command in batch)
+            {
+                command.Fail(failure);
+            }
+
+            return Persisted.Failed;
+        }
+        catch (RevisionConflictException e)
+        {
+            LogCommitConflict(Id, committed[0].Op.Revision, committed.Count, e.Message);
+            return Persisted.Conflict;
         }
         catch (StorageUnavailableException e)
         {
             LogCommitFailed(e, Id, committed.Count > 0 ? committed[0].Op.Revision : authority.Revision, committed.Count);
             _authority = null; // Reload from the store on the next command.
+            if (!_store.IsShared)
+            {
+                // A shared store's reload broadcasts what was kept (BroadcastMissed); announcing here too would send it twice.
+                _unannounced.AddRange(committed);
+            }
+
             var failure = new CollabException(ErrorCodes.Unavailable, "Storage is unavailable; nothing was committed. Retry later.");
             foreach (var command in batch)
             {
                 command.Fail(failure);
             }
 
-            return false;
+            return Persisted.Failed;
         }
 
+        Volatile.Write(ref _knownRevision, authority.Revision);
         if (committed.Count == 0)
         {
-            return true;
+            return Persisted.Durable;
         }
 
         if (snapshot is not null)
@@ -338,7 +589,35 @@ public sealed partial class DocumentSession
 
         _metrics.RecordCommit(committed.Count);
         LogCommitted(Id, committed[^1].Op.Revision, committed.Count);
-        return true;
+        return Persisted.Durable;
+    }
+
+    /// <summary>
+    /// After a write succeeds, broadcasts the ops of failed writes that the store kept after all.
+    /// A failed write can leave its ops committed in memory (the journal append or its sync failed),
+    /// and healing the store makes them durable: their senders learn their revision from a retry's
+    /// ack, but nobody else would ever receive them, and a client waits for revisions in order.
+    /// Any success after a failure comes after that healing, so whatever the store now holds is
+    /// durable; an op it does not hold was rolled back, and its sender resubmits it.
+    /// </summary>
+    private void AnnounceHealed()
+    {
+        if (_unannounced.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var pending in _unannounced.OrderBy(p => p.Op.Revision))
+        {
+            var op = pending.Op;
+            var stored = _store.ReadOps(Id, op.Revision - 1, op.Revision, 1);
+            if (stored.Count == 1 && stored[0].Op.ClientId == op.Op.ClientId && stored[0].Op.Seq == op.Op.Seq && stored[0].PeerId == op.PeerId)
+            {
+                _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, pending.ConnectionId);
+            }
+        }
+
+        _unannounced.Clear();
     }
 
     private bool TryLoad(List<Command> batch)
@@ -354,11 +633,13 @@ public sealed partial class DocumentSession
             var document = _store.GetDocument(Id);
             if (document is null)
             {
+                Missing = true;
                 failure = new CollabException(ErrorCodes.NotFound, $"No document {Id}.");
             }
             else
             {
                 _authority = Load(document);
+                BroadcastMissed(_authority.Revision);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -406,6 +687,7 @@ public sealed partial class DocumentSession
         }
 
         _snapshotRevision = snapshot.Revision;
+        _storedBytes = document.StoredBytes;
         _olderHistory = (Math.Max(0, revision - _limits.MaxRevisionLag), snapshot.Revision);
         LogLoaded(Id, revision, revision - snapshot.Revision);
         return new ServerAuthority(text.ToString(), revision, _limits.MaxRevisionLag, ops.Select(op => op.Op));
@@ -475,11 +757,27 @@ public sealed partial class DocumentSession
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId}: the snapshot at unload was not written")]
     private partial void LogSnapshotFailed(Exception exception, string documentId);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId}: another process committed first at revision {Revision} ({OpCount} ops not stored: {Reason}); transforming again")]
+    private partial void LogCommitConflict(string documentId, int revision, int opCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} caught up to revision {Revision} ({OpCount} ops committed by other processes)")]
+    private partial void LogCaughtUp(string documentId, int revision, int opCount);
+
+    private enum Persisted
+    {
+        Durable,
+        Failed,
+        Conflict,
+    }
+
     /// <summary>An op committed in memory, waiting for its write, and the connection to leave out of its broadcast.</summary>
     private readonly record struct PendingOp(StoredOp Op, string? ConnectionId);
 
     private abstract class Command
     {
+        /// <summary>Answered or failed already (a batch processed again after a conflict skips it).</summary>
+        public abstract bool IsDone { get; }
+
         public abstract void Fail(Exception exception);
 
         public abstract void Complete();
@@ -489,12 +787,16 @@ public sealed partial class DocumentSession
     {
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public override bool IsDone => Completion.Task.IsCompleted;
+
         public override void Fail(Exception exception) => Completion.TrySetException(exception);
 
         public override void Complete() => Completion.TrySetResult(default!);
     }
 
     private sealed class OpenCommand : Command<OpenedDocument>;
+
+    private sealed class RefreshCommand : Command<bool>;
 
     private sealed class CloseCommand : Command<bool>;
 

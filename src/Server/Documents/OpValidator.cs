@@ -47,7 +47,7 @@ internal sealed class OpValidator(EditLimits limits, IDocumentStorage store)
     /// An upper bound on an op's size in storage, as transformed and as sent. Transforming keeps
     /// the op's inserts and splits it at most at each component of the ops it passes.
     /// </summary>
-    private long StoredBytesBound(ServerAuthority authority, SubmitRequest request)
+    public long StoredBytesBound(ServerAuthority authority, SubmitRequest request)
     {
         long own = request.Operation.Components.Count;
         long text = request.Operation.Components.Sum(c => c is Insert i ? (long)i.Text.Length : 0);

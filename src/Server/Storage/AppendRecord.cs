@@ -2,8 +2,11 @@ using LiteDB;
 
 namespace CollabEdit.Server.Storage;
 
-/// <summary>A group of committed ops appended to a document (consecutive revisions), in their LiteDB form.</summary>
-internal sealed record AppendRecord(string DocumentId, BsonArray Ops) : JournalRecord
+/// <summary>
+/// A group of committed ops appended to a document (consecutive revisions), in their LiteDB form,
+/// and the document's stored history bytes after them (0 when not counted).
+/// </summary>
+internal sealed record AppendRecord(string DocumentId, BsonArray Ops, long StoredBytes = 0) : JournalRecord
 {
     public const string Tag = "append";
 
@@ -15,6 +18,11 @@ internal sealed record AppendRecord(string DocumentId, BsonArray Ops) : JournalR
         var bson = Tagged(Tag);
         bson["doc"] = DocumentId;
         bson["ops"] = Ops;
+        if (StoredBytes > 0)
+        {
+            bson["bytes"] = StoredBytes;
+        }
+
         return bson;
     }
 }

@@ -200,5 +200,6 @@ internal static class BsonMapping
         doc["rev"].AsInt32,
         DateTimeOffset.FromUnixTimeMilliseconds(doc["created"].AsInt64),
         DateTimeOffset.FromUnixTimeMilliseconds(doc["updated"].AsInt64),
-        doc.TryGetValue("snap", out var snap) ? snap.AsInt32 : 0);
+        doc.TryGetValue("snap", out var snap) ? snap.AsInt32 : 0,
+        doc.TryGetValue("bytes", out var bytes) ? bytes.AsInt64 : 0);
 }

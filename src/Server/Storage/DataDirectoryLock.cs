@@ -19,22 +19,34 @@ public sealed class DataDirectoryLock : IDisposable
     {
         Directory.CreateDirectory(dataPath);
         string path = System.IO.Path.Combine(System.IO.Path.GetFullPath(dataPath), "collabedit.lock");
+        FileStream stream;
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            stream.SetLength(0);
-            using (var writer = new StreamWriter(stream, leaveOpen: true))
-            {
-                writer.Write(Environment.ProcessId);
-            }
-
-            stream.Flush();
-            return new DataDirectoryLock(stream);
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e)
         {
             throw new DataDirectoryInUseException(
                 $"The data directory {System.IO.Path.GetFullPath(dataPath)} is in use by another CollabEdit server (lock file {path}). Stop it, or start this one with another --CollabEdit:DataPath.", e);
+        }
+
+        WriteProcessId(stream);
+        return new DataDirectoryLock(stream);
+    }
+
+    /// <summary>The owner's process id, for operators; on a full disk the lock is held without it.</summary>
+    private static void WriteProcessId(FileStream stream)
+    {
+        try
+        {
+            stream.SetLength(0);
+            byte[] id = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            stream.Write(id);
+            stream.Flush();
+        }
+        catch (IOException)
+        {
+            stream.SetLength(0);
         }
     }
 

@@ -35,6 +35,12 @@ internal sealed class DocumentRowCache(LiteDbFile file)
         row["rev"] = Math.Max(row["rev"].AsInt32, update.Revision);
         row["updated"] = Math.Max(row["updated"].AsInt64, update.Updated);
         row["snap"] = Math.Max(row.TryGetValue("snap", out var snap) ? snap.AsInt32 : 0, update.Snapshot);
+        long bytes = Math.Max(row.TryGetValue("bytes", out var stored) ? stored.AsInt64 : 0, update.StoredBytes);
+        if (bytes > 0)
+        {
+            row["bytes"] = bytes;
+        }
+
         _file.Documents.Update(row);
     }
 

@@ -78,14 +78,23 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         _ops = new OpRowBuffer(_file, log);
         _documentRows = new DocumentRowCache(_file);
         _applier = new RecordApplier(_file, _ops, _documentRows);
-        RecoveredRecords = JournalReplay.Recover(directory, _file, _ops, _documentRows, _applier, log);
+        RecoveredRecords = JournalReplay.Recover(directory, _file, _ops, _documentRows, _applier, log, out var readOnly);
         _journal = WriteJournal.Open(directory);
-        _writer = new StorageWriter(_file, _ops, _applier, _journal, checkpointBytes, faults, metrics, log);
+        if (readOnly is null && DiskSpace.FreeBytes(directory) is { } free && free < DiskSpace.MinimumFreeBytes)
+        {
+            readOnly = new ReadOnlyStart($"Started read-only: {free:N0} bytes free on the data folder's disk. Writes resume once it has room.", [], Durable: true);
+            LogStartedReadOnly(free);
+        }
+
+        _writer = new StorageWriter(_file, _ops, _applier, _journal, checkpointBytes, faults, metrics, log, readOnly);
     }
 
     public string FilePath { get; }
 
     public string Location => FilePath;
+
+    /// <summary>One process per data directory (its lock): no one else appends.</summary>
+    public bool IsShared => false;
 
     /// <summary>Null while writes succeed; the reason after a write failed, until one succeeds again.</summary>
     public string? LastError => _writer.LastError;
@@ -121,9 +130,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         _writer.WriteAsync(new CreateRecord(BsonMapping.ToBson(document), SnapshotBson(document.Id, new Snapshot(0, text))));
 
     /// <summary>Appends committed ops (consecutive revisions) and moves the document's revision and updatedAt.</summary>
-    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot)
+    public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot, long storedBytes = 0)
     {
-        var record = new AppendRecord(documentId, new BsonArray(ops.Select(op => (BsonValue)BsonMapping.ToBson(op))));
+        var record = new AppendRecord(documentId, new BsonArray(ops.Select(op => (BsonValue)BsonMapping.ToBson(op))), storedBytes);
 
         // The snapshot goes to LiteDB only: it is derived from the ops, so it need not be journaled.
         return _writer.WriteAsync(record, snapshot is null ? null : StoreSnapshot(documentId, snapshot));
@@ -147,7 +156,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
     // ---- reads ----
 
-    public StoredDocument? GetDocument(string documentId)
+    public StoredDocument? GetDocument(string documentId) => _file.Read(() => ReadDocument(documentId));
+
+    private StoredDocument? ReadDocument(string documentId)
     {
         // Progress first: it only grows, so a row written since cannot take the document backwards.
         var progress = _documentRows.Find(documentId);
@@ -161,7 +172,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         return progress is { } moved ? moved.AppliedTo(document) : document;
     }
 
-    public IReadOnlyList<StoredDocument> ListDocuments()
+    public IReadOnlyList<StoredDocument> ListDocuments() => _file.Read(ReadDocuments);
+
+    private IReadOnlyList<StoredDocument> ReadDocuments()
     {
         var updates = _documentRows.Copy();
         return [.. _file.Documents.FindAll()
@@ -172,26 +185,26 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
     /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue) =>
-        _ops.Read(documentId, afterRevision, toRevision, limit);
+        _file.Read(() => _ops.Read(documentId, afterRevision, toRevision, limit));
 
     /// <summary>The snapshot at exactly <paramref name="revision"/>, by key; null if there is none.</summary>
     public Snapshot? GetSnapshot(string documentId, int revision)
     {
-        var row = _file.Snapshots.FindById(BsonMapping.Key(documentId, revision));
+        var row = _file.Read(() => _file.Snapshots.FindById(BsonMapping.Key(documentId, revision)));
         return row is null ? null : ToSnapshot(row);
     }
 
     /// <summary>The newest snapshot at or before <paramref name="revision"/>.</summary>
     public Snapshot? LatestSnapshot(string documentId, int revision)
     {
-        var row = BsonMapping.LastRow(_file.Snapshots, documentId, revision);
+        var row = _file.Read(() => BsonMapping.LastRow(_file.Snapshots, documentId, revision));
         return row is null ? null : ToSnapshot(row);
     }
 
-    public IReadOnlyList<NamedVersion> ListVersions(string documentId) =>
+    public IReadOnlyList<NamedVersion> ListVersions(string documentId) => _file.Read<IReadOnlyList<NamedVersion>>(() =>
         [.. _file.Versions.Find(Query.EQ("doc", documentId))
             .Select(v => new NamedVersion(v["name"].AsString, v["rev"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(v["created"].AsInt64)))
-            .OrderBy(v => v.Revision)];
+            .OrderBy(v => v.Revision)]);
 
     /// <summary>The text at <paramref name="revision"/>: the newest snapshot before it plus a replay of the ops after.</summary>
     public string TextAt(string documentId, int revision)
@@ -230,13 +243,21 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
             _journal.Current.Delete();
         }
-        catch (Exception e) when (e is IOException or LiteException)
+        catch (Exception e)
         {
             LogShutdownCheckpointFailed(e);
             _journal.Dispose();
         }
 
-        _file.Dispose();
+        try
+        {
+            _file.Dispose();
+        }
+        catch (Exception e)
+        {
+            LogShutdownCheckpointFailed(e);
+        }
+
         _writer.Dispose();
         _directoryLock.Dispose();
     }
@@ -261,6 +282,9 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         var row = SnapshotBson(documentId, snapshot);
         return afterCommit => _applier.WriteSnapshot(documentId, row, snapshot.Revision, afterCommit);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Started read-only: {FreeBytes} bytes free on the data folder's disk; reads are served, writes are refused until it has room")]
+    private partial void LogStartedReadOnly(long freeBytes);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint at shutdown failed; the journal is kept and replayed at the next start")]
     private partial void LogShutdownCheckpointFailed(Exception exception);

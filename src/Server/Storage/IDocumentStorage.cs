@@ -22,6 +22,13 @@ public interface IDocumentStorage
     string Location { get; }
 
     /// <summary>
+    /// True when other processes may append to the same documents (PostgreSQL): a session then reads
+    /// what they committed before its own commits, and an append may fail with
+    /// <see cref="RevisionConflictException"/>. False when this process is the only writer (LiteDB).
+    /// </summary>
+    bool IsShared { get; }
+
+    /// <summary>
     /// The largest size a committed op may take in storage, as committed plus as sent: an op whose
     /// <see cref="StoredOpBytesBound"/> exceeds it must be refused before it is committed.
     /// </summary>
@@ -40,9 +47,12 @@ public interface IDocumentStorage
     /// <summary>
     /// Appends a group of committed ops (consecutive revisions, after the document's current one)
     /// durably and moves the document's revision and last update; <paramref name="snapshot"/>, if
-    /// given, is the text after the last of them and need not be durable with them.
+    /// given, is the text after the last of them and need not be durable with them. A shared
+    /// storage refuses the whole group with <see cref="RevisionConflictException"/> when another
+    /// process already committed its first revision or one of its (clientId, seq).
     /// </summary>
-    Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot);
+    /// <remarks><paramref name="storedBytes"/>: the document's history bytes after these ops as its session counts them (<see cref="StoredDocument.StoredBytes"/>), kept with the revision; 0 when not counted.</remarks>
+    Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot, long storedBytes = 0);
 
     /// <summary>Stores a snapshot of a revision already appended (not necessarily durably: snapshots are derived).</summary>
     Task WriteSnapshotAsync(string documentId, Snapshot snapshot);

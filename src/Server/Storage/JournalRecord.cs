@@ -18,7 +18,7 @@ internal abstract record JournalRecord
     public static JournalRecord FromBson(BsonDocument bson) => bson[Kind].AsString switch
     {
         CreateRecord.Tag => new CreateRecord(bson["row"].AsDocument, bson["snap"].AsDocument),
-        AppendRecord.Tag => new AppendRecord(bson["doc"].AsString, bson["ops"].AsArray),
+        AppendRecord.Tag => new AppendRecord(bson["doc"].AsString, bson["ops"].AsArray, bson.TryGetValue("bytes", out var bytes) ? bytes.AsInt64 : 0),
         VersionRecord.Tag => new VersionRecord(bson["v"].AsDocument),
         DeleteRecord.Tag => new DeleteRecord(bson["doc"].AsString),
         var unknown => throw new InvalidDataException($"Unknown journal record kind '{unknown}'."),

@@ -12,10 +12,13 @@ internal static partial class JournalReplay
     /// <summary>
     /// Replays the journal a crash left in <paramref name="directory"/> into LiteDB, writes everything
     /// to LiteDB and checkpoints it, and deletes the journal. Returns how many records it applied
-    /// (0 after a clean stop, which leaves no journal).
+    /// (0 after a clean stop, which leaves no journal). When the disk refuses the checkpoint (it is
+    /// full), the replayed state stays in LiteDB's memory and <paramref name="readOnly"/> says which
+    /// segments still hold it: the store starts read-only and retires them once the disk has room.
     /// </summary>
-    public static int Recover(string directory, LiteDbFile file, OpRowBuffer ops, DocumentRowCache documentRows, RecordApplier applier, ILogger log)
+    public static int Recover(string directory, LiteDbFile file, OpRowBuffer ops, DocumentRowCache documentRows, RecordApplier applier, ILogger log, out ReadOnlyStart? readOnly)
     {
+        readOnly = null;
         var segments = WriteJournal.FindSegments(directory);
         if (segments.Count == 0)
         {
@@ -45,14 +48,43 @@ internal static partial class JournalReplay
             CatchUpWithStoredOps(file, ops, documentRows);
         });
 
-        applier.WriteEverythingToLiteDb();
+        LogRecovered(log, records, segments.Count);
+        try
+        {
+            applier.WriteEverythingToLiteDb();
+        }
+        catch (IOException e)
+        {
+            readOnly = new ReadOnlyStart($"Started read-only: the journal could not be retired ({e.Message}). Writes resume once the disk takes them.", segments, SyncAll(segments));
+            LogReadOnly(log, e);
+            return records;
+        }
+
         foreach (string segment in segments)
         {
             File.Delete(segment);
         }
 
-        LogRecovered(log, records, segments.Count);
         return records;
+    }
+
+    /// <summary>Makes the segments durable as they are (a sync needs no free space); false if one cannot be.</summary>
+    private static bool SyncAll(IReadOnlyList<string> segments)
+    {
+        try
+        {
+            foreach (string segment in segments)
+            {
+                using var handle = File.OpenHandle(segment, FileMode.Open, FileAccess.ReadWrite);
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -86,6 +118,9 @@ internal static partial class JournalReplay
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recovered {RecordCount} journal records from {SegmentCount} segments left by an unclean stop")]
     private static partial void LogRecovered(ILogger logger, int recordCount, int segmentCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Started read-only: retiring the replayed journal failed (is the disk full?); reads are served, writes are refused until the disk takes them")]
+    private static partial void LogReadOnly(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal segment {Segment} ends with {TornBytes} bytes of a write cut short; ignored (it was never acknowledged)")]
     private static partial void LogTornJournalTail(ILogger logger, string segment, long tornBytes);

@@ -9,7 +9,14 @@ namespace CollabEdit.Server.Storage;
 /// </summary>
 internal sealed partial class LiteDbFile : IDisposable
 {
-    private readonly LiteDatabase _db;
+    private volatile LiteDatabase _db;
+
+    private volatile Collections _collections;
+
+    // Reads that fail while LiteDB is being reopened (its engine disposed under them) run again on the new one.
+    private volatile int _generation;
+
+    private volatile bool _reopening;
 
     private readonly LiteDbFileStream _dataFile;
 
@@ -21,25 +28,21 @@ internal sealed partial class LiteDbFile : IDisposable
     {
         _log = log;
         _dataFile = new LiteDbFileStream(path, syncOnFlush: true);
-        _logFile = new LiteDbFileStream(logPath, syncOnFlush: false);
-        _db = new LiteDatabase(_dataFile, logStream: _logFile);
-
-        // LiteDB checkpoints are ours: taken when its log or the journal has grown, and at shutdown.
-        _db.CheckpointSize = 0;
-        Documents = _db.GetCollection("documents");
-        Ops = _db.GetCollection("ops");
-        Snapshots = _db.GetCollection("snapshots");
-        Versions = _db.GetCollection("versions");
-        Versions.EnsureIndex("doc");
+        _logFile = new LiteDbFileStream(logPath, syncOnFlush: false, holdRefusedWrites: true);
+        _db = Open();
+        _collections = new Collections(_db);
     }
 
-    public ILiteCollection<BsonDocument> Documents { get; }
+    public ILiteCollection<BsonDocument> Documents => _collections.Documents;
 
-    public ILiteCollection<BsonDocument> Ops { get; }
+    public ILiteCollection<BsonDocument> Ops => _collections.Ops;
 
-    public ILiteCollection<BsonDocument> Snapshots { get; }
+    public ILiteCollection<BsonDocument> Snapshots => _collections.Snapshots;
 
-    public ILiteCollection<BsonDocument> Versions { get; }
+    public ILiteCollection<BsonDocument> Versions => _collections.Versions;
+
+    /// <summary>Bytes of LiteDB's log the disk has refused so far (it is full); they wait in memory.</summary>
+    public long HeldLogBytes => _logFile.HeldBytes;
 
     /// <summary>The size of LiteDB's log file, which every commit grows until the next checkpoint.</summary>
     public long LogBytes => _logFile.Length;
@@ -79,11 +82,76 @@ internal sealed partial class LiteDbFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes LiteDB's engine and opens it again over the same files (writer thread only). After a
+    /// failure LiteDB may be left unusable (an engine it closed itself, a lock a failed checkpoint
+    /// kept): a new engine reads the data file and every confirmed transaction of the log, which
+    /// holds every commit (the log stream keeps what the disk refused), so nothing committed is lost.
+    /// </summary>
+    public void Reopen()
+    {
+        _reopening = true;
+        try
+        {
+            try
+            {
+                _db.Dispose();
+            }
+            catch (Exception e)
+            {
+                LogCloseFailed(e);
+            }
+
+            _db = Open();
+            _collections = new Collections(_db);
+        }
+        finally
+        {
+            _generation++;
+            _reopening = false;
+        }
+    }
+
+    /// <summary>
+    /// Runs a read (any thread); if LiteDB was reopened under it (which disposes the engine it
+    /// was reading), runs it again on the new engine rather than failing the reader.
+    /// </summary>
+    public T Read<T>(Func<T> read)
+    {
+        while (true)
+        {
+            int generation = _generation;
+            try
+            {
+                return read();
+            }
+            catch (Exception) when (_reopening || generation != _generation)
+            {
+                SpinWait.SpinUntil(() => !_reopening, TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
     public void Dispose()
     {
         _db.Dispose();
         _dataFile.Dispose();
         _logFile.Dispose();
+    }
+
+    private LiteDatabase Open()
+    {
+        var db = new LiteDatabase(_dataFile, logStream: _logFile);
+
+        // LiteDB checkpoints are ours: taken when its log or the journal has grown, and at shutdown.
+        // A pragma is a write: made only once, so that opening on a full disk writes nothing.
+        if (db.CheckpointSize != 0)
+        {
+            db.CheckpointSize = 0;
+        }
+
+        db.GetCollection("versions").EnsureIndex("doc");
+        return db;
     }
 
     private void TryRollback()
@@ -98,6 +166,20 @@ internal sealed partial class LiteDbFile : IDisposable
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing LiteDB to reopen it failed; it is reopened anyway")]
+    private partial void LogCloseFailed(Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rolling back a failed storage write failed")]
     private partial void LogRollbackFailed(Exception exception);
+
+    private sealed class Collections(LiteDatabase db)
+    {
+        public ILiteCollection<BsonDocument> Documents { get; } = db.GetCollection("documents");
+
+        public ILiteCollection<BsonDocument> Ops { get; } = db.GetCollection("ops");
+
+        public ILiteCollection<BsonDocument> Snapshots { get; } = db.GetCollection("snapshots");
+
+        public ILiteCollection<BsonDocument> Versions { get; } = db.GetCollection("versions");
+    }
 }

@@ -21,6 +21,25 @@ internal sealed class RecordApplier(LiteDbFile file, OpRowBuffer ops, DocumentRo
     // Documents the writer has seen exist (writer thread only), so an append needs no document row lookup.
     private readonly HashSet<string> _knownDocuments = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The document a live write's record needs and cannot find in the transaction in progress,
+    /// else null: an append or a named version needs its document, which may have been deleted
+    /// (before, or earlier in the same batch: <paramref name="deletedInBatch"/>). Checked first, so
+    /// that one such write fails alone instead of failing every document's writes in the batch.
+    /// </summary>
+    public string? MissingDocument(JournalRecord record, HashSet<string> deletedInBatch)
+    {
+        string? documentId = record switch
+        {
+            AppendRecord append => append.DocumentId,
+            VersionRecord version => version.VersionRow["doc"].AsString,
+            _ => null,
+        };
+        bool present = documentId is null
+            || (!deletedInBatch.Contains(documentId) && (_knownDocuments.Contains(documentId) || _file.Documents.FindById(documentId) is not null));
+        return present ? null : documentId;
+    }
+
     /// <summary>Applies a live write's record in the writer's transaction; <paramref name="afterCommit"/> gets the memory changes to make once it commits.</summary>
     public void Apply(JournalRecord record, List<Action> afterCommit) => _ = ApplyRecord(record, afterCommit);
 
@@ -141,5 +160,5 @@ internal sealed class RecordApplier(LiteDbFile file, OpRowBuffer ops, DocumentRo
 
     /// <summary>Where an append moves its document: to its last op's revision and time.</summary>
     private static DocumentProgress ProgressOf(AppendRecord append) =>
-        new(append.Last["rev"].AsInt32, append.Last["ts"].AsInt64, 0);
+        new(append.Last["rev"].AsInt32, append.Last["ts"].AsInt64, 0, append.StoredBytes);
 }

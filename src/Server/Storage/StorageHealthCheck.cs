@@ -2,11 +2,19 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CollabEdit.Server.Storage;
 
-/// <summary>Unhealthy while the last durable write failed: acks have stopped until one succeeds.</summary>
+/// <summary>Unhealthy while the last durable write failed (a full disk, a read-only start): acks have stopped until one succeeds.</summary>
 internal sealed class StorageHealthCheck(IDocumentStorage store) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(store.LastError is { } error
-            ? HealthCheckResult.Unhealthy($"Storage writes are failing: {error}")
+            ? HealthCheckResult.Unhealthy($"Storage is read-only, writes are refused: {error}")
             : HealthCheckResult.Healthy($"Storage {store.Location} accepts durable writes."));
+
+    /// <summary>The <c>/healthz</c> body: the status alone while healthy; otherwise then each failing check's reason, so an operator sees why at once.</summary>
+    public static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"\n{e.Key}: {e.Value.Status}: {e.Value.Description}");
+        return context.Response.WriteAsync($"{report.Status}{string.Concat(lines)}");
+    }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using CollabEdit.Server.Diagnostics;
-using LiteDB;
 
 namespace CollabEdit.Server.Storage;
 
@@ -55,6 +54,11 @@ internal sealed partial class StorageWriter : IDisposable
     // in progress: applied once it commits, so that readers never see what a rollback undoes.
     private readonly List<Action> _afterCommit = [];
 
+    // Writes of the batch in progress that cannot apply (their document is gone), and documents it deletes.
+    private readonly List<(WriteRequest Request, string DocumentId)> _missing = [];
+
+    private readonly HashSet<string> _deletedInBatch = new(StringComparer.Ordinal);
+
     private long _journalBytesSinceRetired;
 
     // A failed fdatasync may have dropped any page written before it, so after one no write is
@@ -66,6 +70,19 @@ internal sealed partial class StorageWriter : IDisposable
 
     private volatile string? _lastError;
 
+    // True while failed only because the start was read-only over durable data: reads may then be
+    // served (nothing they reveal can be lost), though writes still wait for the journal's retirement.
+    private volatile bool _failedButDurable;
+
+    // Set when LiteDB failed in a way that may leave its engine unusable (anything but the disk's
+    // own IOException): the writer opens it again before its next write.
+    private bool _reopenLiteDb;
+
+    private long _lastFailedHeal;
+
+    /// <summary>How long a failed writer waits between attempts to heal (and how often it probes when idle).</summary>
+    private static readonly TimeSpan HealInterval = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Starts the writer and syncer threads over a LiteDB file already caught up with the journal.</summary>
     public StorageWriter(
         LiteDbFile file,
@@ -75,7 +92,8 @@ internal sealed partial class StorageWriter : IDisposable
         long checkpointBytes,
         IWriteFaultInjector faults,
         CollabEditMetrics metrics,
-        ILogger log)
+        ILogger log,
+        ReadOnlyStart? readOnly = null)
     {
         _file = file;
         _ops = ops;
@@ -85,6 +103,15 @@ internal sealed partial class StorageWriter : IDisposable
         _faults = faults;
         _metrics = metrics;
         _log = log;
+        if (readOnly is not null)
+        {
+            // Nothing is acknowledged until retiring the journal (what the start could not do) succeeds;
+            // that retirement deletes the segments the start kept (they are older than the journal's).
+            _failedEpoch = _epoch;
+            _failedButDurable = readOnly.Durable;
+            _lastError = readOnly.Reason;
+        }
+
         _writer = new Thread(WriteLoop) { Name = "CollabEdit storage writer", IsBackground = true };
         _syncer = new Thread(SyncLoop) { Name = "CollabEdit journal syncer", IsBackground = true };
         _writer.Start();
@@ -120,7 +147,7 @@ internal sealed partial class StorageWriter : IDisposable
     /// and the journal was not retired since (then it goes through the writer, which retires it
     /// first, making LiteDB durable).
     /// </summary>
-    public Task ConfirmDurableAsync() => _failedEpoch >= _epoch ? WriteAsync(null) : Task.CompletedTask;
+    public Task ConfirmDurableAsync() => Failed && !_failedButDurable ? WriteAsync(null) : Task.CompletedTask;
 
     /// <summary>Takes no more writes and waits for the threads to finish what was queued; LiteDB is then free for the caller's thread.</summary>
     public void Stop()
@@ -146,11 +173,31 @@ internal sealed partial class StorageWriter : IDisposable
                 batch.Clear();
                 try
                 {
-                    batch.Add(_queue.Take());
+                    // While failed, an idle writer still tries to heal now and then, so that health
+                    // turns good again once the disk has room, without waiting for a write.
+                    if (!Failed)
+                    {
+                        batch.Add(_queue.Take());
+                    }
+                    else if (_queue.TryTake(out var first, HealInterval))
+                    {
+                        batch.Add(first);
+                    }
                 }
                 catch (InvalidOperationException)
                 {
                     return; // Completed and drained.
+                }
+
+                if (batch.Count == 0)
+                {
+                    if (_queue.IsCompleted)
+                    {
+                        return;
+                    }
+
+                    TryHeal(batch);
+                    continue;
                 }
 
                 while (batch.Count < MaxRequestsPerTransaction && _queue.TryTake(out var more))
@@ -158,7 +205,19 @@ internal sealed partial class StorageWriter : IDisposable
                     batch.Add(more);
                 }
 
-                Write(batch);
+                try
+                {
+                    Write(batch);
+                }
+                catch (Exception e)
+                {
+                    // Whatever went wrong, the thread lives on; nothing of the batch is acknowledged,
+                    // and nothing more is until retiring the journal has made LiteDB durable again.
+                    MarkFailed(_epoch);
+                    _reopenLiteDb = true;
+                    _afterCommit.Clear();
+                    Fail(batch, e);
+                }
             }
         }
         finally
@@ -167,23 +226,48 @@ internal sealed partial class StorageWriter : IDisposable
         }
     }
 
+    private bool Failed => _failedEpoch >= _epoch;
+
+    private void MarkFailed(int epoch)
+    {
+        _failedButDurable = false;
+        _failedEpoch = epoch;
+    }
+
     private void Write(List<WriteRequest> batch)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (_failedEpoch >= _epoch && !TryHeal(batch))
+        if (Failed && !TryHeal(batch))
+        {
+            return;
+        }
+
+        if (_reopenLiteDb && !TryReopen(batch))
         {
             return;
         }
 
         try
         {
+            _missing.Clear();
+            _deletedInBatch.Clear();
             _file.InTransaction(() =>
             {
                 foreach (var request in batch)
                 {
                     if (request.Record is { } record)
                     {
+                        if (_applier.MissingDocument(record, _deletedInBatch) is { } missing)
+                        {
+                            _missing.Add((request, missing));
+                            continue;
+                        }
+
                         _applier.Apply(record, _afterCommit);
+                        if (record is DeleteRecord delete)
+                        {
+                            _deletedInBatch.Add(delete.DocumentId);
+                        }
                     }
 
                     request.Write?.Invoke(_afterCommit);
@@ -194,7 +278,10 @@ internal sealed partial class StorageWriter : IDisposable
         }
         catch (Exception e)
         {
+            // Rolled back: nothing of it is in LiteDB. Anything but the disk's own error may have
+            // left LiteDB's engine unusable (LiteDB closes it on a failed log write, or keeps a lock).
             _afterCommit.Clear();
+            _reopenLiteDb |= e is not IOException;
             Fail(batch, e);
             return;
         }
@@ -206,9 +293,20 @@ internal sealed partial class StorageWriter : IDisposable
 
         _afterCommit.Clear();
 
+        // A write to a deleted document fails alone; the rest of the batch goes on.
+        if (_missing.Count > 0)
+        {
+            foreach (var (request, documentId) in _missing)
+            {
+                request.Completion.TrySetException(new DocumentMissingException(documentId));
+                batch.Remove(request);
+            }
+        }
+
         WriteJournal.Segment segment;
         try
         {
+            _faults.BeforeJournalAppend();
             _frames.ResetWrittenCount();
             foreach (var request in batch)
             {
@@ -221,10 +319,10 @@ internal sealed partial class StorageWriter : IDisposable
             segment = _journal.Append(_frames.WrittenSpan);
             _journalBytesSinceRetired += _frames.WrittenCount;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             // LiteDB has it but the journal does not: acknowledge nothing until a checkpoint.
-            _failedEpoch = _epoch;
+            MarkFailed(_epoch);
             Fail(batch, e);
             return;
         }
@@ -262,12 +360,16 @@ internal sealed partial class StorageWriter : IDisposable
                 // This writes op rows (and snapshots) to LiteDB's file but not the document rows,
                 // possibly ahead of a journal the syncer has not synced yet: after a crash, the
                 // replay moves each document up to its stored ops (JournalReplay's catch-up).
+                _faults.BeforeCheckpoint();
                 _file.Checkpoint();
             }
         }
-        catch (Exception e) when (e is IOException or LiteException)
+        catch (Exception e)
         {
-            // The journal keeps everything; the next checkpoint tries again.
+            // The journal keeps everything; the next checkpoint tries again. A failure that is not
+            // the disk's may have left LiteDB holding a lock (a LockRecursionException next time):
+            // it is opened again first.
+            _reopenLiteDb |= e is not IOException;
             LogCheckpointFailed(e);
         }
     }
@@ -275,25 +377,94 @@ internal sealed partial class StorageWriter : IDisposable
     /// <summary>Brings LiteDB's file up to the journal, then starts a new segment and hands the old one to the syncer for deleting.</summary>
     private void RetireJournal()
     {
+        _faults.BeforeCheckpoint();
         _applier.WriteEverythingToLiteDb();
         _journalBytesSinceRetired = 0;
         var retired = _journal.Rotate();
         _syncQueue.Add(new SyncItem([], retired, _epoch, 0, Retire: true));
+
+        // LiteDB now holds everything every older segment does: delete any still there (kept by a
+        // read-only start, or a deletion that failed). A leftover would be replayed after a crash,
+        // and could bring back a document whose delete was in a segment since deleted.
+        foreach (string segment in WriteJournal.FindSegments(_journal.Folder))
+        {
+            if (string.CompareOrdinal(Path.GetFileName(segment), Path.GetFileName(retired.Path)) < 0)
+            {
+                TryDelete(segment);
+            }
+        }
     }
 
-    /// <summary>After a failed sync: retiring the journal makes what LiteDB holds durable, and writes may be acknowledged again.</summary>
+    /// <summary>
+    /// After a failed write: retiring the journal makes what LiteDB holds durable, and writes may be
+    /// acknowledged again. Tried at most every <see cref="HealInterval"/>: while the disk stays full
+    /// the writes in between fail at once. If LiteDB itself failed, it is opened again first.
+    /// </summary>
     private bool TryHeal(List<WriteRequest> batch)
+    {
+        if (_lastFailedHeal != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(_lastFailedHeal) < HealInterval)
+        {
+            Fail(batch, new IOException(_lastError ?? "Storage writes are failing."), log: false);
+            return false;
+        }
+
+        try
+        {
+            if (DiskSpace.FreeBytes(_journal.Folder) is { } free && free < DiskSpace.MinimumFreeBytes)
+            {
+                throw new IOException($"No space left on the data folder's disk: {free:N0} bytes free, at least {DiskSpace.MinimumFreeBytes:N0} needed to write.");
+            }
+
+            if (_reopenLiteDb)
+            {
+                _file.Reopen();
+                _reopenLiteDb = false;
+            }
+
+            RetireJournal();
+            _epoch++;
+            _lastFailedHeal = 0;
+            if (batch.Count == 0)
+            {
+                Recovered();
+            }
+
+            return true;
+        }
+        catch (Exception e)
+        {
+            _lastFailedHeal = System.Diagnostics.Stopwatch.GetTimestamp();
+            _reopenLiteDb |= e is not IOException;
+            Fail(batch, e, log: batch.Count > 0 || _lastError != e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Opens LiteDB again after a failure that may have left its engine unusable.</summary>
+    private bool TryReopen(List<WriteRequest> batch)
     {
         try
         {
-            RetireJournal();
-            _epoch++;
+            _file.Reopen();
+            _reopenLiteDb = false;
             return true;
         }
-        catch (Exception e) when (e is IOException or LiteException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             Fail(batch, e);
             return false;
+        }
+    }
+
+    private void TryDelete(string segment)
+    {
+        try
+        {
+            File.Delete(segment);
+        }
+        catch (Exception e)
+        {
+            LogDeleteFailed(e, segment);
         }
     }
 
@@ -335,7 +506,7 @@ internal sealed partial class StorageWriter : IDisposable
                 catch (Exception e)
                 {
                     failure = e;
-                    _failedEpoch = Math.Max(_failedEpoch, items.Max(i => i.Epoch));
+                    MarkFailed(Math.Max(_failedEpoch, items.Max(i => i.Epoch)));
                     break;
                 }
             }
@@ -344,7 +515,16 @@ internal sealed partial class StorageWriter : IDisposable
             {
                 if (item.Retire)
                 {
-                    item.Segment.Delete();
+                    try
+                    {
+                        _faults.BeforeRetire();
+                        item.Segment.Delete();
+                    }
+                    catch (Exception e)
+                    {
+                        // LiteDB already holds everything it has; a later start replays it idempotently.
+                        LogDeleteFailed(e, item.Segment.Path);
+                    }
                 }
                 else if (failure is not null || item.Epoch <= _failedEpoch)
                 {
@@ -360,11 +540,7 @@ internal sealed partial class StorageWriter : IDisposable
 
     private void Complete(SyncItem item)
     {
-        if (_lastError is not null)
-        {
-            _lastError = null;
-            LogWritesRecovered();
-        }
+        Recovered();
 
         _metrics.RecordWrite(item.Requests.Length, System.Diagnostics.Stopwatch.GetElapsedTime(item.Started));
         foreach (var request in item.Requests)
@@ -373,10 +549,23 @@ internal sealed partial class StorageWriter : IDisposable
         }
     }
 
-    private void Fail(IReadOnlyCollection<WriteRequest> requests, Exception e)
+    private void Recovered()
+    {
+        if (_lastError is not null)
+        {
+            _lastError = null;
+            LogWritesRecovered();
+        }
+    }
+
+    private void Fail(IReadOnlyCollection<WriteRequest> requests, Exception e, bool log = true)
     {
         _lastError = e.Message;
-        LogWriteFailed(e, requests.Count);
+        if (log)
+        {
+            LogWriteFailed(e, requests.Count);
+        }
+
         var failure = new StorageUnavailableException("The write did not become durable.", e);
         foreach (var request in requests)
         {
@@ -386,6 +575,9 @@ internal sealed partial class StorageWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A storage write of {RequestCount} requests failed; none of it is acknowledged")]
     private partial void LogWriteFailed(Exception exception, int requestCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting the retired journal segment {Segment} failed; it is replayed (idempotently) at the next start")]
+    private partial void LogDeleteFailed(Exception exception, string segment);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage writes succeed again")]
     private partial void LogWritesRecovered();

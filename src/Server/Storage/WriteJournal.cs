@@ -35,6 +35,9 @@ internal sealed partial class WriteJournal : IDisposable
         Current = OpenSegment();
     }
 
+    /// <summary>The folder of the segments (the data folder).</summary>
+    public string Folder => _directory;
+
     /// <summary>The segment that appends go to.</summary>
     public Segment Current { get; private set; }
 
