@@ -38,12 +38,13 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
   awk '/^  Failed / {p=1} /^  Stack Trace:/ {p=0} p' "$log" | head -n 300
 fi
 
-# The server suites that go through the hub and the REST API, again on PostgreSQL (each server a
+# The server suites that go through the hub and the REST API, and the access suites (accounts,
+# grants, links, trash, revocation: PostgresAccessStorage), again on PostgreSQL (each server a
 # schema of its own). Two tests reach into the LiteDB store itself and stay LiteDB-only.
 if [ -n "${COLLABEDIT_TEST_POSTGRES:-}" ]; then
   echo "server suites on PostgreSQL:"
   COLLABEDIT_TEST_SERVER_STORAGE=Postgres dotnet test tests/CollabEdit.Server.Tests -c Debug --no-build \
-    --filter "(FullyQualifiedName~HubValidationTests|FullyQualifiedName~DocumentsApiTests|FullyQualifiedName~ConvergenceTests|FullyQualifiedName~ReconnectTests|FullyQualifiedName~PresenceTests|FullyQualifiedName~TraceThroughHubTests)&FullyQualifiedName!~Submit_OpThatCouldOutgrowAStorageRow_IsTooLarge&FullyQualifiedName!~Restore_OfATextTooLargeToStoreAsOneOp" \
+    --filter "(FullyQualifiedName~HubValidationTests|FullyQualifiedName~DocumentsApiTests|FullyQualifiedName~ConvergenceTests|FullyQualifiedName~ReconnectTests|FullyQualifiedName~PresenceTests|FullyQualifiedName~TraceThroughHubTests|FullyQualifiedName~CollabEdit.Server.Tests.Access.)&FullyQualifiedName!~Submit_OpThatCouldOutgrowAStorageRow_IsTooLarge&FullyQualifiedName!~Restore_OfATextTooLargeToStoreAsOneOp" \
     2>&1 | tee -a "$log" | grep -vE '^\s*$' | grep -E 'Passed!|Failed!|Failed |Error Message|^\s+(Assert|Expected|Actual)' | head -100
   if [ "${PIPESTATUS[0]}" -ne 0 ]; then
     status=1

@@ -39,7 +39,8 @@ public static class CollabEditApp
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CollabEditMetrics>();
-        if (CollabEditSettings.PostgresConnectionString(builder.Configuration, storage) is { } postgres)
+        string? postgres = CollabEditSettings.PostgresConnectionString(builder.Configuration, storage);
+        if (postgres is not null)
         {
             services.AddPostgresStorage(postgres);
         }
@@ -58,7 +59,7 @@ public static class CollabEditApp
         services.AddSingleton<HubErrorFilter>();
         services.AddSingleton<HubAuthorizationFilter>();
         services.AddSingleton<DocumentMembers>();
-        services.AddCollabEditAccess(builder.Configuration, storage.DataPath);
+        services.AddCollabEditAccess(builder.Configuration, storage.DataPath, onPostgres: postgres is not null);
         services.AddOptions<TrashOptions>().Bind(builder.Configuration.GetSection(CollabEditSettings.Section));
         services.AddSingleton<AccessAudit>();
         services.AddSingleton<Trash>();

@@ -12,7 +12,8 @@ namespace CollabEdit.Server.Tests;
 /// <summary>
 /// A real server process whose data folder is a small real filesystem, filled with a ballast file
 /// while clients write: nothing acknowledged is lost, reads go on, and writes come back by
-/// themselves once space does.
+/// themselves once space does. Requests are the owner's; the typists come through edit links as
+/// guests, so that each op's author (the server's, from the name each gave) tells whose it was.
 /// </summary>
 public sealed class FullDiskTests
 {
@@ -30,7 +31,7 @@ public sealed class FullDiskTests
         using (var server = ServerProcess.Start(disk.DataPath, Settings))
         {
             await server.WaitHealthyAsync();
-            using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = Timeouts.Http };
+            using var http = await server.OwnerHttpAsync();
             for (int d = 0; d < 3; d++)
             {
                 ids.Add(await CreateAsync(http, $"doc {d}\n"));
@@ -41,9 +42,9 @@ public sealed class FullDiskTests
             var typists = new List<(CollabDocument Document, Task Typing)>();
             for (int t = 0; t < 3; t++)
             {
-                var connection = await CollabConnection.ConnectAsync(server.BaseUri).WaitAsync(Timeouts.Call);
+                var connection = await CollabConnection.ConnectAsync(server.BaseUri, linkToken: await EditLinkAsync(http, ids[t])).WaitAsync(Timeouts.Call);
                 var document = await CollabDocument.OpenAsync(connection, ids[t], $"typist{t}").WaitAsync(Timeouts.Call);
-                string id = ids[t], author = $"typist{t}";
+                string id = ids[t], author = $"typist{t} (guest)";
                 document.Acknowledged += (_, revision) => acked.Add((id, author, revision));
                 typists.Add((document, TypeUntilStoppedAsync(document, t, stop.Token)));
             }
@@ -53,7 +54,7 @@ public sealed class FullDiskTests
             // Until a write fails, an ack may still come (the disk had room for it); after it, nothing.
             string probeId = await CreateAsync(http, "p");
             ids.Add(probeId);
-            var probe = await CollabConnection.ConnectAsync(server.BaseUri).WaitAsync(Timeouts.Call);
+            var probe = await CollabConnection.ConnectAsync(server.BaseUri, linkToken: await EditLinkAsync(http, probeId)).WaitAsync(Timeouts.Call);
             var opened = await probe.InvokeAsync<OpenResult>(HubMessages.Open, probeId, "probe").WaitAsync(Timeouts.Call);
             int revision = opened.Revision, length = opened.Text.Length;
             disk.Fill();
@@ -66,7 +67,7 @@ public sealed class FullDiskTests
                     revision = (await probe.InvokeAsync<SubmitAck>(HubMessages.Submit, probeId, "probe", seq, revision, new object[] { insert, length })
                         .WaitAsync(Timeouts.Call)).Revision;
                     length += insert.Length;
-                    acked.Add((probeId, "probe", revision));
+                    acked.Add((probeId, "probe (guest)", revision));
                 }
                 catch (HubException e)
                 {
@@ -104,7 +105,7 @@ public sealed class FullDiskTests
 
         using var restarted = ServerProcess.Start(disk.DataPath, Settings);
         await restarted.WaitHealthyAsync();
-        using var client = new HttpClient { BaseAddress = restarted.BaseUri, Timeout = Timeouts.Http };
+        using var client = await restarted.OwnerHttpAsync();
         await VerifyAsync(client, ids, acked);
     }
 
@@ -116,11 +117,11 @@ public sealed class FullDiskTests
         using (var server = ServerProcess.Start(disk.DataPath, Settings))
         {
             await server.WaitHealthyAsync();
-            using var http = new HttpClient { BaseAddress = server.BaseUri, Timeout = Timeouts.Http };
+            using var http = await server.OwnerHttpAsync();
             id = await CreateAsync(http, "written before the disk filled");
 
             // Killed, so that the next start has a journal to replay (which writes).
-            var connection = await CollabConnection.ConnectAsync(server.BaseUri).WaitAsync(Timeouts.Call);
+            var connection = await CollabConnection.ConnectAsync(server.BaseUri, accessToken: await server.OwnerTokenAsync()).WaitAsync(Timeouts.Call);
             var document = await CollabDocument.OpenAsync(connection, id, "Ann").WaitAsync(Timeouts.Call);
             document.Splice(0, 0, "> ");
             await document.WhenSynchronizedAsync().WaitAsync(Timeouts.Call);
@@ -129,15 +130,18 @@ public sealed class FullDiskTests
 
         disk.Fill();
         using var full = ServerProcess.Start(disk.DataPath, Settings);
-        using var client = new HttpClient { BaseAddress = full.BaseUri, Timeout = Timeouts.Http };
-        await Eventually.TrueAsync(() => !full.HasExited ? Answers(client) : throw new Xunit.Sdk.XunitException($"The server exited on a full disk:\n{full.Output}"), "the server answers on a full disk");
+        using var anonymous = new HttpClient { BaseAddress = full.BaseUri, Timeout = Timeouts.Http };
+        await Eventually.TrueAsync(() => !full.HasExited ? Answers(anonymous) : throw new Xunit.Sdk.XunitException($"The server exited on a full disk:\n{full.Output}"), "the server answers on a full disk");
+
+        // Signing in reads the accounts and the keys: it works on a full disk too.
+        using var client = await full.OwnerHttpAsync();
 
         var health = await client.GetAsync("/healthz").WaitAsync(Timeouts.Http);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Contains("read-only", await health.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
         Assert.Contains("read-only", full.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("> written before the disk filled", (await GetAsync(client, id)).Text);
-        var hub = await CollabConnection.ConnectAsync(full.BaseUri).WaitAsync(Timeouts.Call);
+        var hub = await CollabConnection.ConnectAsync(full.BaseUri, accessToken: await full.OwnerTokenAsync()).WaitAsync(Timeouts.Call);
         var opened = await hub.InvokeAsync<OpenResult>(HubMessages.Open, id, "Bob").WaitAsync(Timeouts.Call);
         var refused = await Assert.ThrowsAsync<HubException>(() =>
             hub.InvokeAsync<SubmitAck>(HubMessages.Submit, id, "bob", 1L, opened.Revision, new object[] { "!", opened.Text.Length }).WaitAsync(Timeouts.Call));
@@ -170,6 +174,14 @@ public sealed class FullDiskTests
                 Assert.Equal(author, history[revision - 1].Author);
             }
         }
+    }
+
+    /// <summary>A new edit link's token for the document, made by the owner (<paramref name="http"/>).</summary>
+    private static async Task<string> EditLinkAsync(HttpClient http, string id)
+    {
+        var created = await http.PostAsJsonAsync($"/api/documents/{id}/links", new CreateLinkRequest("editor")).WaitAsync(Timeouts.Http);
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<LinkInfo>())!.Token!;
     }
 
     private static async Task<string> CreateAsync(HttpClient http, string text)

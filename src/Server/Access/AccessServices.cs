@@ -1,20 +1,40 @@
 using CollabEdit.Server.Configuration;
+using CollabEdit.Server.Storage.Postgres;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace CollabEdit.Server.Access;
 
 /// <summary>Accounts (ASP.NET Core Identity over <see cref="IAccessStorage"/>), the cookie and bearer schemes, and the one document authorizer.</summary>
 public static class AccessServices
 {
-    public static IServiceCollection AddCollabEditAccess(this IServiceCollection services, IConfiguration configuration, string dataPath)
+    public static IServiceCollection AddCollabEditAccess(this IServiceCollection services, IConfiguration configuration, string dataPath, bool onPostgres = false)
     {
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(_ => new LiteDbAccessStorage(dataPath));
-        services.AddSingleton<IAccessStorage>(sp => sp.GetRequiredService<LiteDbAccessStorage>());
+        if (onPostgres)
+        {
+            // Every process on the database shares the accounts, grants, links and keys.
+            services.AddSingleton<IAccessStorage, PostgresAccessStorage>();
+            services.AddHostedService<PostgresAccessListener>();
+            services.AddDataProtection().SetApplicationName("CollabEdit");
+            services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+                new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(sp.GetRequiredService<NpgsqlDataSource>())));
+        }
+        else
+        {
+            services.AddSingleton(_ => new LiteDbAccessStorage(dataPath));
+            services.AddSingleton<IAccessStorage>(sp => sp.GetRequiredService<LiteDbAccessStorage>());
+
+            // Cookies and bearer tokens are sealed with keys kept beside the data, so they outlive a restart.
+            services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataPath, "keys"))).SetApplicationName("CollabEdit");
+        }
+
         services.AddSingleton<DocumentAccess>();
         services.AddSingleton<CallerNames>();
         services.AddSingleton<IAccountQuota, DocumentCountQuota>();
@@ -92,8 +112,6 @@ public static class AccessServices
             .AddUserStore<AccountStore>()
             .AddSignInManager();
 
-        // Cookies and bearer tokens are sealed with keys kept beside the data, so they outlive a restart.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataPath, "keys"))).SetApplicationName("CollabEdit");
         return services;
     }
 }

@@ -14,6 +14,9 @@ namespace CollabEdit.Server.Access;
 /// <remarks>
 /// LiteDB transactions are bound to the OS thread: every write runs start to end on the calling
 /// thread, synchronously, under one lock, so no transaction spans an await.
+/// On a full disk the log holds the pages the disk refused (LiteDB would otherwise close its engine,
+/// reads included) and the write fails with <see cref="StorageUnavailableException"/> before any
+/// checkpoint; the held pages go out with the next write once there is room.
 /// </remarks>
 internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
 {
@@ -33,7 +36,7 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
     {
         string path = Path.Combine(dataPath, FileName);
         _dataFile = new LiteDbFileStream(path, syncOnFlush: true);
-        _logFile = new LiteDbFileStream(Path.Combine(dataPath, "access-log.db"), syncOnFlush: true);
+        _logFile = new LiteDbFileStream(Path.Combine(dataPath, "access-log.db"), syncOnFlush: true, holdRefusedWrites: true);
         _db = new LiteDatabase(_dataFile, logStream: _logFile) { CheckpointSize = 0 };
         _accounts = _db.GetCollection("accounts");
         _accounts.EnsureIndex("userName", unique: true);
@@ -189,7 +192,17 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
                 throw;
             }
 
-            _db.Checkpoint();
+            try
+            {
+                // The log on disk first: a checkpoint over held pages would write the data file from them.
+                _logFile.Sync();
+                _db.Checkpoint();
+            }
+            catch (IOException e)
+            {
+                return Task.FromException<T>(new StorageUnavailableException("The access change did not become durable.", e));
+            }
+
             return Task.FromResult(result);
         }
     }

@@ -11,6 +11,9 @@ namespace CollabEdit.Server.Tests.Cluster;
 /// <summary>
 /// Several real server processes of this build on one PostgreSQL schema, with clients spread over
 /// them, and the checks every multi-process test ends with (<see cref="AssertConsistentAsync"/>).
+/// The processes share the accounts and the token keys (both in the database): every request and
+/// connection carries the bearer token of the first account, signed up on process 0, whichever
+/// process it goes to.
 /// </summary>
 internal sealed class PostgresCluster : IAsyncDisposable
 {
@@ -24,21 +27,39 @@ internal sealed class PostgresCluster : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The bearer token of <see cref="RunningServer.OwnerName"/>, signed up on process 0; good on every process.</summary>
+    public string OwnerToken { get; private set; } = "";
+
     public List<ServerProcess> Processes { get; }
 
     /// <summary>Every acknowledgement any client received: (clientId, seq) → revision, all of them.</summary>
     public ConcurrentBag<(string ClientId, long Seq, int Revision)> Acked { get; } = [];
 
-    public static async Task<PostgresCluster> StartAsync(int processes, string? connectionString = null)
+    /// <summary>Starts the processes; unless <paramref name="signUpOwner"/> is false, signs the first account up on process 0.</summary>
+    public static async Task<PostgresCluster> StartAsync(int processes, string? connectionString = null, bool signUpOwner = true)
     {
         connectionString ??= await TestPostgres.NewSchemaAsync("cluster");
         var started = Enumerable.Range(0, processes).Select(_ => ServerProcess.StartOnPostgres(connectionString, "--Logging:LogLevel:CollabEdit=Debug")).ToList();
         var cluster = new PostgresCluster(connectionString, started);
         await Task.WhenAll(started.Select(p => p.WaitHealthyAsync()));
+        if (signUpOwner)
+        {
+            cluster.OwnerToken = await started[0].OwnerTokenAsync();
+        }
+
         return cluster;
     }
 
-    public HttpClient Http(int process) => new() { BaseAddress = Processes[process].BaseUri, Timeout = Timeouts.Http };
+    /// <summary>An HttpClient to process <paramref name="process"/> acting as the owner.</summary>
+    public HttpClient Http(int process)
+    {
+        var http = new HttpClient { BaseAddress = Processes[process].BaseUri, Timeout = Timeouts.Http };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OwnerToken);
+        return http;
+    }
+
+    /// <summary>A started hub connection to <paramref name="server"/> as the owner.</summary>
+    public Task<HubConnection> ConnectAsync(Uri server) => CollabConnection.ConnectAsync(server, accessToken: OwnerToken).WaitAsync(Timeouts.Call);
 
     public async Task<string> CreateDocumentAsync(int process, string text)
     {
@@ -54,7 +75,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
     /// <summary>A client of <paramref name="documentId"/> connected through <paramref name="server"/> (a process or a proxy in front); its acks are recorded.</summary>
     public async Task<CollabDocument> OpenAsync(Uri server, string documentId, string name)
     {
-        var connection = await CollabConnection.ConnectAsync(server).WaitAsync(Timeouts.Call);
+        var connection = await ConnectAsync(server);
         var document = await CollabDocument.OpenAsync(connection, documentId, name).WaitAsync(Timeouts.Call);
         document.Acknowledged += (seq, revision) => Acked.Add((document.ClientId, seq, revision));
         lock (_clients)
@@ -68,7 +89,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Moves <paramref name="document"/> to a new connection to process <paramref name="process"/> (its in-flight op is resent).</summary>
     public async Task ReconnectAsync(CollabDocument document, int process)
     {
-        var connection = await CollabConnection.ConnectAsync(Processes[process].BaseUri).WaitAsync(Timeouts.Call);
+        var connection = await ConnectAsync(Processes[process].BaseUri);
         lock (_clients)
         {
             _clients.Add((connection, document));

@@ -109,7 +109,7 @@ public sealed class ProcessFaultTests
         await PostgresCluster.TypeAsync(documents, edits: 20, seed: 8).WaitAsync(Timeouts.Converge);
         int ackedBefore = cluster.Acked.Count;
 
-        var probe = await CollabConnection.ConnectAsync(cluster.Processes[0].BaseUri).WaitAsync(Timeouts.Call);
+        var probe = await cluster.ConnectAsync(cluster.Processes[0].BaseUri);
         await probe.InvokeAsync<OpenResult>(HubMessages.Open, id, "probe").WaitAsync(Timeouts.Call);
 
         postgres.Stop();

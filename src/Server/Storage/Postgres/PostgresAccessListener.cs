@@ -1,0 +1,58 @@
+using CollabEdit.Server.Access;
+using Npgsql;
+
+namespace CollabEdit.Server.Storage.Postgres;
+
+/// <summary>
+/// LISTENs on <see cref="PostgresSchema.AccessChannel"/>: an access change made by any process (its
+/// payload the document id) drops this process's cached decisions on that document, so its open
+/// connections are checked again within moments. A change notified while this process was not
+/// listening (a dropped connection) is missed: such a connection keeps its decision until it opens the
+/// document again.
+/// </summary>
+internal sealed partial class PostgresAccessListener(
+    NpgsqlDataSource dataSource,
+    DocumentAccess access,
+    TimeProvider time,
+    ILogger<PostgresAccessListener> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+                connection.Notification += (_, e) => access.NotifyChanged(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresSchema.AccessChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+                }
+
+                while (true)
+                {
+                    await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                LogListenFailed(e);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for access changes failed; listening again in a second")]
+    private partial void LogListenFailed(Exception exception);
+}
