@@ -19,7 +19,9 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
     private const string AccountColumns =
         "id, user_name, user_name_shown, email, email_shown, display_name, password_hash, security_stamp, concurrency_stamp, lockout_enabled, lockout_end, access_failed_count, is_administrator, created_at";
 
-    public async Task<bool> AddAccountAsync(Account account)
+    public Task<bool> AddAccountAsync(Account account) => Unavailable(() => AddAccountCoreAsync(account));
+
+    private async Task<bool> AddAccountCoreAsync(Account account)
     {
         await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
@@ -48,7 +50,7 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
         return true;
     }
 
-    public async Task UpdateAccountAsync(Account account)
+    public Task UpdateAccountAsync(Account account) => Unavailable(async () =>
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE accounts SET user_name = $2, user_name_shown = $3, email = $4, email_shown = $5, display_name = $6, password_hash = $7,
@@ -57,8 +59,8 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
             WHERE id = $1
             """);
         AddAccountParameters(command, account);
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    });
 
     public Account? FindAccountById(string accountId) => ReadAccount("id = $1", accountId);
 
@@ -107,12 +109,12 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
     public async Task<bool> RemoveLinkAsync(string documentId, string linkId) =>
         await WriteAsync(documentId, "DELETE FROM share_links WHERE document_id = $1 AND id = $2", documentId, linkId).ConfigureAwait(false) > 0;
 
-    public async Task AppendAuditAsync(AuditEntry entry)
+    public Task AppendAuditAsync(AuditEntry entry) => Unavailable(async () =>
     {
         await using var command = dataSource.CreateCommand("INSERT INTO audit (document_id, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5)");
         AddParameters(command, entry.DocumentId, entry.At, entry.Actor, entry.Action, entry.Detail);
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    });
 
     public IReadOnlyList<AuditEntry> AuditOf(string documentId)
     {
@@ -136,7 +138,9 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
         """, documentId);
 
     /// <summary>The write and the access notice for <paramref name="documentId"/>, in one transaction: the rows it changed.</summary>
-    private async Task<int> WriteAsync(string documentId, string sql, params object?[] values)
+    private Task<int> WriteAsync(string documentId, string sql, params object?[] values) => Unavailable(() => WriteCoreAsync(documentId, sql, values));
+
+    private async Task<int> WriteCoreAsync(string documentId, string sql, object?[] values)
     {
         await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
@@ -156,6 +160,19 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
 
         await transaction.CommitAsync().ConfigureAwait(false);
         return changed;
+    }
+
+    /// <summary>A write PostgreSQL refused or lost (down, restarting) fails as <see cref="StorageUnavailableException"/>: the caller is told to retry.</summary>
+    private static async Task<T> Unavailable<T>(Func<Task<T>> write)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+        {
+            throw new StorageUnavailableException($"PostgreSQL refused or lost the access change: {e.Message}", e);
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
