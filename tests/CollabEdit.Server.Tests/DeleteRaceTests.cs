@@ -29,6 +29,7 @@ public sealed class DeleteRaceTests
             ["CallsPerSecondPerAddress"] = "100000",
             ["RequestsPerSecondPerAddress"] = "100000",
             ["DocumentCreatesPerSecondPerAddress"] = "100000",
+            ["Auth:ChangesPerSecondPerAccount"] = "100000", // every create and delete is the owner's
         };
         await using var server = await RunningServer.StartAsync(settings: settings);
         var registry = server.App.Services.GetRequiredService<DocumentRegistry>();
