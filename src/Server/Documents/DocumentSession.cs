@@ -229,7 +229,7 @@ public sealed partial class DocumentSession
         {
             answers.Clear();
             committed.Clear();
-            if (!TryLoad(batch) || !TryCatchUp(batch))
+            if (!TryLoad(batch) || !await TryCatchUpAsync(batch).ConfigureAwait(false))
             {
                 return false;
             }
@@ -289,8 +289,10 @@ public sealed partial class DocumentSession
     /// On a shared storage, takes in the ops other processes committed since this session's
     /// revision, in order, and broadcasts them to this process's clients. A failed read fails the
     /// batch (unavailable) and drops the state, rather than committing on a view that may be stale.
+    /// The read is awaited, not blocked on: every batch of every loaded document makes one, and a
+    /// thread-pool thread held per round trip starves the hub and the acks of the whole process.
     /// </summary>
-    private bool TryCatchUp(List<Command> batch)
+    private async Task<bool> TryCatchUpAsync(List<Command> batch)
     {
         if (!_store.IsShared)
         {
@@ -302,7 +304,7 @@ public sealed partial class DocumentSession
         {
             while (true)
             {
-                var missed = _store.ReadOps(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps);
+                var missed = await _store.ReadOpsAsync(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps, CancellationToken.None).ConfigureAwait(false);
                 foreach (var op in missed)
                 {
                     authority.AcceptCommitted(op.Op);
