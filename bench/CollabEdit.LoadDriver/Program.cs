@@ -28,6 +28,11 @@ try
         return await new SoakRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false);
     }
 
+    if (settings.Scenario == "abuse")
+    {
+        return await new AbuseRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false);
+    }
+
     var report = settings.Scenario == "S5"
         ? await new ColdOpenRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false)
         : await new LoadRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false);
