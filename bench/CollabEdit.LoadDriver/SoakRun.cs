@@ -294,7 +294,10 @@ internal sealed class SoakRun(LoadSettings settings, TextWriter log)
 
                 if (client.Document.Revision != state.Revision || client.Document.Text != state.Text)
                 {
-                    _failures.Add($"{id} {client.Name}: at revision {client.Document.Revision} with {client.Document.Text.Length} units, the server at {state.Revision} with {state.Text.Length}");
+                    string mine = client.Document.Text;
+                    int at = mine.AsSpan().CommonPrefixLength(state.Text);
+                    _failures.Add($"{id} {client.Name}: at revision {client.Document.Revision} with {mine.Length} units, the server at {state.Revision} with {state.Text.Length}; "
+                        + $"first difference at {at}: client \"{Around(mine, at)}\", server \"{Around(state.Text, at)}\"");
                 }
 
                 foreach (var (seq, revision) in client.Acked)
@@ -373,6 +376,9 @@ internal sealed class SoakRun(LoadSettings settings, TextWriter log)
         string allowed = slack == 0 ? $"+{tolerance:P0}" : $"+{tolerance:P0} +{slack}";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {first:F1} | {last:F1} | {change:+0%;-0%;0%} | {allowed} | {(flat ? "flat" : "GROWING")} |"));
     }
+
+    private static string Around(string text, int at) =>
+        text.Substring(Math.Max(0, at - 20), Math.Min(text.Length, at + 20) - Math.Max(0, at - 20)).ReplaceLineEndings("⏎");
 
     private static double Median(List<SoakSample> samples, Func<SoakSample, double> figure)
     {
