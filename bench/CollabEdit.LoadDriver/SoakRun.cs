@@ -151,6 +151,7 @@ internal sealed class SoakRun(LoadSettings settings, TextWriter log)
         double duration = settings.DurationSeconds;
         await WaitUntilAsync(load, duration * 0.35, cancellationToken).ConfigureAwait(false);
         _phase = "restart";
+        double restartAt = load.Elapsed.TotalSeconds;
         var down = Stopwatch.StartNew();
         await _server!.StopAsync().ConfigureAwait(false);
         double stopped = down.Elapsed.TotalSeconds;
@@ -158,7 +159,7 @@ internal sealed class SoakRun(LoadSettings settings, TextWriter log)
         await _server.DisposeAsync().ConfigureAwait(false);
         _server = await StartServerAsync(dll, dataPath, cancellationToken).ConfigureAwait(false);
         _notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"Restart at {load.Elapsed.TotalSeconds:F0} s: SIGTERM, {(killed ? "NOT exited within 30 s, killed" : "exited")} after {stopped:F1} s; up again on the same data folder {down.Elapsed.TotalSeconds:F1} s after the SIGTERM."));
+            $"Restart at {restartAt:F0} s: SIGTERM, {(killed ? "NOT exited within 30 s, killed" : "exited")} after {stopped:F1} s; up again on the same data folder {down.Elapsed.TotalSeconds:F1} s after the SIGTERM."));
         _phase = "load";
 
         await WaitUntilAsync(load, duration * 0.55, cancellationToken).ConfigureAwait(false);
