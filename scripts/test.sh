@@ -70,7 +70,7 @@ fi
 soak_log=$(mktemp)
 if dotnet bench/CollabEdit.LoadDriver/bin/Debug/net10.0/CollabEdit.LoadDriver.dll soak --duration 90 --no-build --quiet >"$soak_log" 2>&1; then
   passed=$((passed + 1))
-  grep -E '^(note|Clients|soak):|\| (RSS|threads|handles|GC pause)' "$soak_log"
+  grep -E '^(note|Clients|soak):|^\| (RSS|threads|handles|GC pause)' "$soak_log"
 else
   echo "load driver soak run FAILED"
   tail -n 60 "$soak_log"
