@@ -189,7 +189,7 @@ public sealed partial class DocumentSession
                 answer();
             }
 
-            AnnounceHealed();
+            AnnounceHealed(committed.Count > 0 ? committed[0].Op.Revision : int.MaxValue);
             foreach (var pending in committed)
             {
                 _broadcaster.Broadcast(Id, pending.Op.Revision, pending.Op.Operation, pending.Op.PeerId, pending.ConnectionId);
@@ -602,20 +602,25 @@ public sealed partial class DocumentSession
     /// Any success after a failure comes after that healing, so whatever the store now holds is
     /// durable; an op it does not hold was rolled back, and its sender resubmits it.
     /// </summary>
-    private void AnnounceHealed()
+    private void AnnounceHealed(int committedFrom)
     {
         if (_unannounced.Count == 0)
         {
             return;
         }
 
-        foreach (var pending in _unannounced.OrderBy(p => p.Op.Revision))
+        // Each revision once, and what the store holds (not the memory of a failed write): after
+        // several failures in a row the same (clientId, seq) can have been committed in memory more
+        // than once, transformed differently, and a client keeps the first op it gets for a revision.
+        // Revisions this batch committed are broadcast with it.
+        foreach (int revision in _unannounced.Select(p => p.Op.Revision).Where(r => r < committedFrom).Distinct().Order())
         {
-            var op = pending.Op;
-            var stored = _store.ReadOps(Id, op.Revision - 1, op.Revision, 1);
-            if (stored.Count == 1 && stored[0].Op.ClientId == op.Op.ClientId && stored[0].Op.Seq == op.Op.Seq && stored[0].PeerId == op.PeerId)
+            var stored = _store.ReadOps(Id, revision - 1, revision, 1);
+            var kept = _unannounced.LastOrDefault(p => p.Op.Revision == revision && stored.Count == 1
+                && stored[0].Op.ClientId == p.Op.Op.ClientId && stored[0].Op.Seq == p.Op.Op.Seq && stored[0].PeerId == p.Op.PeerId);
+            if (kept.Op is not null)
             {
-                _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, pending.ConnectionId);
+                _broadcaster.Broadcast(Id, revision, stored[0].Operation, stored[0].PeerId, kept.ConnectionId);
             }
         }
 
