@@ -17,6 +17,11 @@ internal static class CommandLine
           S4     1,000 docs x 4 clients at 2 edits/s (trace slices), 30 s after 30 s warm-up
           S5     open a document with 100,000 ops of history cold, after a server restart
           smoke  2 docs x 3 clients typing at 20 edits/s for 3 s: convergence check only
+          soak   1 doc x 12 clients at 3 edits/s beside 40 docs x 2 clients at 1 edit/s (random
+                 typing), 1,800 s, one restart and one disk-full episode (data on a tmpfs; root)
+                 in the middle; the server sampled every few seconds; every ack checked at the end
+          abuse  an honest client's p99 ack alone, then (--duration s each) beside slow readers,
+                 15 MB messages, a presence flood and a client opening 120 documents; server RSS
           custom (default) 1 doc, 1 client, trace, as fast as acks allow, 10 s
 
         Load:
@@ -109,6 +114,23 @@ internal static class CommandLine
             Workload = WorkloadKind.Random,
             DrainTimeoutSeconds = 60,
             Quiet = true,
+        },
+        "SOAK" => new LoadSettings
+        {
+            Scenario = "soak",
+            Description = "1 doc x 12 clients at 3 edits/s + 40 docs x 2 clients at 1 edit/s, a restart and a full disk",
+            Documents = 40,
+            ClientsPerDocument = 2,
+            Rate = 1,
+            DurationSeconds = 1800,
+            Workload = WorkloadKind.Random,
+            DrainTimeoutSeconds = 120,
+        },
+        "ABUSE" => new LoadSettings
+        {
+            Scenario = "abuse",
+            Description = "an honest client's ack alone, then beside slow readers, oversized messages, a presence flood and open-many",
+            DurationSeconds = 30,
         },
         "CUSTOM" => new LoadSettings { Scenario = "custom", Description = "custom" },
         _ => throw new UsageException($"Unknown scenario '{scenario}'."),

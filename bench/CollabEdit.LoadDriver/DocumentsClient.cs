@@ -21,6 +21,15 @@ internal sealed class DocumentsClient(Uri baseUri, string accessToken) : IDispos
         return created?.Id ?? throw new InvalidOperationException("POST /api/documents answered no id.");
     }
 
+    /// <summary><c>POST /api/documents/{id}/links {role: "editor"}</c>: the new edit link's token.</summary>
+    public async Task<string> CreateEditLinkAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync($"/api/documents/{id}/links", new LinkRequest("editor"), cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var link = await response.Content.ReadFromJsonAsync<LinkState>(cancellationToken).ConfigureAwait(false);
+        return link?.Token ?? throw new InvalidOperationException($"POST /api/documents/{id}/links answered no token.");
+    }
+
     /// <summary><c>GET /api/documents/{id}</c>: the durable text and its revision.</summary>
     public async Task<DocumentState> GetAsync(string id, CancellationToken cancellationToken) =>
         await _http.GetFromJsonAsync<DocumentState>($"/api/documents/{id}", cancellationToken).ConfigureAwait(false)
@@ -29,4 +38,8 @@ internal sealed class DocumentsClient(Uri baseUri, string accessToken) : IDispos
     public void Dispose() => _http.Dispose();
 
     private sealed record CreateRequest(string Title, string Text);
+
+    private sealed record LinkRequest(string Role);
+
+    private sealed record LinkState(string? Token);
 }

@@ -23,6 +23,16 @@ try
 
     var settings = CommandLine.Parse(args);
     var log = settings.Quiet ? TextWriter.Null : Console.Error;
+    if (settings.Scenario == "soak")
+    {
+        return await new SoakRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false);
+    }
+
+    if (settings.Scenario == "abuse")
+    {
+        return await new AbuseRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false);
+    }
+
     var report = settings.Scenario == "S5"
         ? await new ColdOpenRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false)
         : await new LoadRun(settings, log).RunAsync(cancel.Token).ConfigureAwait(false);

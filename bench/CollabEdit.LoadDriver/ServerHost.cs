@@ -56,6 +56,9 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public bool Started => _process is not null;
 
+    /// <summary>The last stop did not end the process within the stop timeout: it was killed.</summary>
+    public bool Killed { get; private set; }
+
     /// <summary>
     /// The bearer token the driver's REST calls and hub connections carry: the account
     /// <c>loaddriver</c>, signed up (or, on a server that has it already, signed in).
@@ -80,8 +83,12 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public static ServerHost Attach(Uri baseUri, int? pid) => new(baseUri, pid, null, null, null);
 
-    /// <summary>Starts the server on a free loopback port over <paramref name="dataPath"/> and waits until /healthz answers.</summary>
-    public static async Task<ServerHost> StartAsync(string serverDll, string dataPath, IReadOnlyList<string> extraArgs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the server on a free loopback port over <paramref name="dataPath"/> and waits until
+    /// /healthz answers. Its output goes to <paramref name="logPath"/> (default: server.log in the
+    /// data folder; elsewhere when the data folder's disk is meant to fill up).
+    /// </summary>
+    public static async Task<ServerHost> StartAsync(string serverDll, string dataPath, IReadOnlyList<string> extraArgs, CancellationToken cancellationToken, string? logPath = null)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -96,7 +103,7 @@ internal sealed class ServerHost : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var log = new StreamWriter(Path.Combine(dataPath, "server.log"), append: true) { AutoFlush = true };
+        var log = new StreamWriter(logPath ?? Path.Combine(dataPath, "server.log"), append: true) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         process.OutputDataReceived += (_, e) => WriteLine(log, e.Data);
         process.ErrorDataReceived += (_, e) => WriteLine(log, e.Data);
@@ -134,6 +141,7 @@ internal sealed class ServerHost : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+            Killed = true;
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }

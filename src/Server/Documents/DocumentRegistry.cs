@@ -236,6 +236,29 @@ public sealed partial class DocumentRegistry(
         }
     }
 
+    /// <summary>
+    /// Another process deleted the document: the session loaded here (if any) is closed at once,
+    /// as <see cref="DeleteAsync"/> does, and whoever has it open here is told it is gone. The
+    /// process that deleted it removed its own session before the delete committed, so its own
+    /// notification finds nothing here and its clients are not told twice.
+    /// </summary>
+    public void Deleted(string documentId)
+    {
+        lock (_lock)
+        {
+            if (!_sessions.ContainsKey(documentId))
+            {
+                return;
+            }
+        }
+
+        _ = Task.Run(async () =>
+        {
+            await DeleteAsync(documentId, static () => Task.CompletedTask).ConfigureAwait(false);
+            broadcaster.DocumentDeleted(documentId);
+        });
+    }
+
     public IReadOnlyList<(string DocumentId, int Revision)> Loaded()
     {
         lock (_lock)

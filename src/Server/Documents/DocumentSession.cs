@@ -189,7 +189,7 @@ public sealed partial class DocumentSession
                 answer();
             }
 
-            AnnounceHealed();
+            AnnounceHealed(committed.Count > 0 ? committed[0].Op.Revision : int.MaxValue);
             foreach (var pending in committed)
             {
                 _broadcaster.Broadcast(Id, pending.Op.Revision, pending.Op.Operation, pending.Op.PeerId, pending.ConnectionId);
@@ -229,7 +229,7 @@ public sealed partial class DocumentSession
         {
             answers.Clear();
             committed.Clear();
-            if (!TryLoad(batch) || !TryCatchUp(batch))
+            if (!TryLoad(batch) || !await TryCatchUpAsync(batch).ConfigureAwait(false))
             {
                 return false;
             }
@@ -289,8 +289,10 @@ public sealed partial class DocumentSession
     /// On a shared storage, takes in the ops other processes committed since this session's
     /// revision, in order, and broadcasts them to this process's clients. A failed read fails the
     /// batch (unavailable) and drops the state, rather than committing on a view that may be stale.
+    /// The read is awaited, not blocked on: every batch of every loaded document makes one, and a
+    /// thread-pool thread held per round trip starves the hub and the acks of the whole process.
     /// </summary>
-    private bool TryCatchUp(List<Command> batch)
+    private async Task<bool> TryCatchUpAsync(List<Command> batch)
     {
         if (!_store.IsShared)
         {
@@ -302,7 +304,7 @@ public sealed partial class DocumentSession
         {
             while (true)
             {
-                var missed = _store.ReadOps(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps);
+                var missed = await _store.ReadOpsAsync(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps, CancellationToken.None).ConfigureAwait(false);
                 foreach (var op in missed)
                 {
                     authority.AcceptCommitted(op.Op);
@@ -600,20 +602,25 @@ public sealed partial class DocumentSession
     /// Any success after a failure comes after that healing, so whatever the store now holds is
     /// durable; an op it does not hold was rolled back, and its sender resubmits it.
     /// </summary>
-    private void AnnounceHealed()
+    private void AnnounceHealed(int committedFrom)
     {
         if (_unannounced.Count == 0)
         {
             return;
         }
 
-        foreach (var pending in _unannounced.OrderBy(p => p.Op.Revision))
+        // Each revision once, and what the store holds (not the memory of a failed write): after
+        // several failures in a row the same (clientId, seq) can have been committed in memory more
+        // than once, transformed differently, and a client keeps the first op it gets for a revision.
+        // Revisions this batch committed are broadcast with it.
+        foreach (int revision in _unannounced.Select(p => p.Op.Revision).Where(r => r < committedFrom).Distinct().Order())
         {
-            var op = pending.Op;
-            var stored = _store.ReadOps(Id, op.Revision - 1, op.Revision, 1);
-            if (stored.Count == 1 && stored[0].Op.ClientId == op.Op.ClientId && stored[0].Op.Seq == op.Op.Seq && stored[0].PeerId == op.PeerId)
+            var stored = _store.ReadOps(Id, revision - 1, revision, 1);
+            var kept = _unannounced.LastOrDefault(p => p.Op.Revision == revision && stored.Count == 1
+                && stored[0].Op.ClientId == p.Op.Op.ClientId && stored[0].Op.Seq == p.Op.Op.Seq && stored[0].PeerId == p.Op.PeerId);
+            if (kept.Op is not null)
             {
-                _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, pending.ConnectionId);
+                _broadcaster.Broadcast(Id, revision, stored[0].Operation, stored[0].PeerId, kept.ConnectionId);
             }
         }
 

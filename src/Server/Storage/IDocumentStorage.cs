@@ -75,6 +75,14 @@ public interface IDocumentStorage
     /// <summary>The ops with <paramref name="afterRevision"/> &lt; revision ≤ <paramref name="toRevision"/>, oldest first, at most <paramref name="limit"/>, each once.</summary>
     IReadOnlyList<StoredOp> ReadOps(string documentId, int afterRevision, int toRevision, int limit = int.MaxValue);
 
+    /// <summary>
+    /// <see cref="ReadOps"/> without holding a thread while the storage answers: a shared store
+    /// reads over the network, and a session's loop must not block a thread-pool thread on it. A
+    /// local store reads from memory and the page cache, so by default this is the same call.
+    /// </summary>
+    Task<IReadOnlyList<StoredOp>> ReadOpsAsync(string documentId, int afterRevision, int toRevision, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(ReadOps(documentId, afterRevision, toRevision, limit));
+
     /// <summary>The snapshot at exactly <paramref name="revision"/>; null if there is none.</summary>
     Snapshot? GetSnapshot(string documentId, int revision);
 

@@ -73,7 +73,11 @@ internal sealed partial class PostgresCommitListener(
     private void OnNotification(string payload)
     {
         int space = payload.LastIndexOf(' ');
-        if (space > 0 && int.TryParse(payload.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int revision))
+        if (space > 0 && payload.AsSpan(space + 1).SequenceEqual(PostgresSchema.DeletedMark))
+        {
+            documents.Deleted(payload[..space]);
+        }
+        else if (space > 0 && int.TryParse(payload.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int revision))
         {
             documents.Committed(payload[..space], revision);
         }
@@ -91,14 +95,27 @@ internal sealed partial class PostgresCommitListener(
         await using var command = new NpgsqlCommand("SELECT id, revision FROM documents WHERE id = ANY($1)", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = loaded.Select(d => d.DocumentId).ToArray() });
         var known = loaded.ToDictionary(d => d.DocumentId, d => d.Revision, StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            string id = reader.GetString(0);
-            int revision = reader.GetInt32(1);
-            if (known.TryGetValue(id, out int knownRevision) && knownRevision >= 0 && revision > knownRevision)
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                documents.Committed(id, revision);
+                string id = reader.GetString(0);
+                int revision = reader.GetInt32(1);
+                found.Add(id);
+                if (known.TryGetValue(id, out int knownRevision) && knownRevision >= 0 && revision > knownRevision)
+                {
+                    documents.Committed(id, revision);
+                }
+            }
+        }
+
+        // Loaded here (so it existed) but gone from the database: a delete whose notification was lost.
+        foreach (var (id, knownRevision) in loaded)
+        {
+            if (knownRevision >= 0 && !found.Contains(id))
+            {
+                documents.Deleted(id);
             }
         }
     }

@@ -164,9 +164,16 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
 
     public Task DeleteDocumentAsync(string documentId) => WriteAsync(async (connection, transaction) =>
     {
-        await using var command = new NpgsqlCommand("DELETE FROM documents WHERE id = $1", connection, transaction);
-        AddParameters(command.Parameters, documentId);
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        // The notification is sent only if the delete commits: other processes close their session.
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                Command("DELETE FROM documents WHERE id = $1", documentId),
+                Command("SELECT pg_notify($1, $2)", PostgresSchema.OpsChannel, $"{documentId} {PostgresSchema.DeletedMark}"),
+            },
+        };
+        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
     });
 
     /// <summary>Every read sees only committed (so durable) rows: nothing to wait for.</summary>
@@ -188,6 +195,16 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
                 WHERE document_id = $1 AND revision > $2 AND revision <= $3 ORDER BY revision LIMIT $4
                 """,
                 ToOp, documentId, afterRevision, toRevision, (long)limit);
+
+    public async Task<IReadOnlyList<StoredOp>> ReadOpsAsync(string documentId, int afterRevision, int toRevision, int limit, CancellationToken cancellationToken) =>
+        toRevision <= afterRevision || limit <= 0
+            ? []
+            : await QueryAsync(
+                """
+                SELECT document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at FROM ops
+                WHERE document_id = $1 AND revision > $2 AND revision <= $3 ORDER BY revision LIMIT $4
+                """,
+                ToOp, cancellationToken, documentId, afterRevision, toRevision, (long)limit).ConfigureAwait(false);
 
     public Snapshot? GetSnapshot(string documentId, int revision) =>
         Query("SELECT revision, text FROM snapshots WHERE document_id = $1 AND revision = $2", ToSnapshot, documentId, revision).SingleOrDefault();
@@ -275,6 +292,35 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
             dataSource.Clear();
             return QueryOnce(sql, map, values);
         }
+    }
+
+    /// <summary><see cref="Query"/> without blocking a thread on the round trips.</summary>
+    private async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken, params object?[] values)
+    {
+        try
+        {
+            return await QueryOnceAsync(sql, map, values, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionLost(e))
+        {
+            dataSource.Clear();
+            return await QueryOnceAsync(sql, map, values, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<T>> QueryOnceAsync<T>(string sql, Func<NpgsqlDataReader, T> map, object?[] values, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(sql, connection);
+        AddParameters(command.Parameters, values);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
     }
 
     private List<T> QueryOnce<T>(string sql, Func<NpgsqlDataReader, T> map, object?[] values)

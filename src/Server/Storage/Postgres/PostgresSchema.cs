@@ -10,6 +10,9 @@ public static class PostgresSchema
     /// <summary>The channel a commit notifies with "documentId revision" (the revision it reached).</summary>
     public const string OpsChannel = "collabedit_ops";
 
+    /// <summary>What a delete notifies on <see cref="OpsChannel"/> in place of a revision: "documentId deleted".</summary>
+    public const string DeletedMark = "deleted";
+
     /// <summary>The channel an access change (owner, grant, link, trash) notifies with the document id.</summary>
     public const string AccessChannel = "collabedit_access";
 
