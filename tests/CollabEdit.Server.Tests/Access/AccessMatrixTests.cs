@@ -66,6 +66,8 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         {
             ["DocumentCreatesPerSecondPerAddress"] = "100000",
             ["DocumentCreateBurstPerAddress"] = "100000",
+            ["RequestsPerSecondPerAddress"] = "100000",
+            ["RequestBurstPerAddress"] = "100000",
             ["Auth:ChangesPerSecondPerAccount"] = "100000",
         });
         _accounts = new()
