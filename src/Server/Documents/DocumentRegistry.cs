@@ -203,24 +203,6 @@ public sealed partial class DocumentRegistry(
         }
     }
 
-    /// <summary>Unloads <paramref name="documentId"/> now, whoever holds it (used when it is deleted).</summary>
-    public async Task EvictAsync(string documentId)
-    {
-        DocumentSession? session;
-        lock (_lock)
-        {
-            if (_sessions.Remove(documentId, out session))
-            {
-                session.Leases = 0;
-            }
-        }
-
-        if (session is not null)
-        {
-            await CloseAsync(session).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>A loaded session that is behind <paramref name="revision"/> reads what it missed and broadcasts it.</summary>
     public void Committed(string documentId, int revision)
     {
