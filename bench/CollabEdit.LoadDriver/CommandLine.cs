@@ -43,6 +43,7 @@ internal static class CommandLine
                                  spread over them round robin (CPU/RSS are the first one's)
           --server-pid PID       its pid, for CPU and RSS figures
           --server-dll PATH      the server to start (default: src/Server/bin/CONFIG/net10.0)
+          --server-cpus LIST     start it under taskset -c LIST (pin the driver with taskset yourself)
           --server-configuration Debug|Release   (default: the driver's own)
           --no-build             never build the server
           --keep-data            keep the temporary data folder
@@ -160,6 +161,7 @@ internal static class CommandLine
                 "--seed" => settings with { Seed = Int() },
                 "--url" => settings.Url is null ? settings with { Url = new Uri(Value()) } : settings with { MoreUrls = [.. settings.MoreUrls, new Uri(Value())] },
                 "--server-pid" => settings with { ServerPid = Int() },
+                "--server-cpus" => settings with { ServerCpus = Value() },
                 "--server-dll" => settings with { ServerDll = Path.GetFullPath(Value()) },
                 "--server-configuration" => settings with { ServerConfiguration = Value() },
                 "--no-build" => settings with { Build = false },

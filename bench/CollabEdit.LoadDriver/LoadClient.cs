@@ -24,6 +24,7 @@ internal sealed class LoadClient : IAsyncDisposable
     private readonly RunClock _clock;
     private readonly LatencyHistogram _ackLatency;
     private readonly RevisionLedger? _ledger;
+    private long _remoteOpsInWindow;
     // The seq of the submit the next edit joins; touched only inside CollabDocument.Edit's lock.
     private long _lastSeq;
     private int _appliedUpTo;
@@ -73,6 +74,9 @@ internal sealed class LoadClient : IAsyncDisposable
     public long EditsAckedInWindow { get; private set; }
 
     public long CommitsInWindow { get; private set; }
+
+    /// <summary>Remote ops this client received and applied inside the window (one hub message each).</summary>
+    public long RemoteOpsInWindow => Interlocked.Read(ref _remoteOpsInWindow);
 
     /// <summary>Edits made but not yet acknowledged.</summary>
     public int Unacknowledged
@@ -233,12 +237,17 @@ internal sealed class LoadClient : IAsyncDisposable
 
     private void OnRemoteApplied(int revision, TextOperation op)
     {
+        long now = RunClock.Now;
+        if (_clock.InWindow(now))
+        {
+            Interlocked.Increment(ref _remoteOpsInWindow);
+        }
+
         if (_ledger is null)
         {
             return;
         }
 
-        long now = RunClock.Now;
         int from;
         lock (_lock)
         {

@@ -49,6 +49,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         {
             (server, string serverDescription) = await ServerSession.StartAsync(settings, dataPath, log, cancellationToken).ConfigureAwait(false);
             config = config with { Server = settings.MoreUrls.Count == 0 ? serverDescription : $"{serverDescription} and {string.Join(", ", settings.MoreUrls)}, clients round robin" };
+            double? freshRss = server.ReadStats() is { } fresh ? WindowMeter.MiB(fresh.RssBytes) : null;
             phase = "creating the documents";
             string token = await server.AccessTokenAsync(cancellationToken).ConfigureAwait(false);
             using var rest = new DocumentsClient(server.BaseUri, token);
@@ -56,6 +57,7 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
             phase = "connecting the clients";
             await ConnectAsync([server.BaseUri, .. settings.MoreUrls], token, documents, clients, cancellationToken).ConfigureAwait(false);
             log.WriteLine($"{clients.Count} clients connected to {documents.Count} documents; running…");
+            double? connectedRss = server.ReadStats() is { } connectedStats ? WindowMeter.MiB(connectedStats.RssBytes) : null;
 
             phase = "running the load";
             var (window, serverUsage, driverUsage) = await DriveAsync(server, clients).ConfigureAwait(false);
@@ -69,7 +71,6 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
                 clients.Count,
                 clients.Count(c => c.Connected),
                 clients.Count(c => c.Failure?.StartsWith("connection closed", StringComparison.Ordinal) == true));
-            serverUsage = serverUsage is null ? null : serverUsage with { PeakRssMiB = MiB(server.ReadStats()?.PeakRssBytes ?? 0) };
 
             var report = new RunReport
             {
@@ -89,6 +90,14 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
 
             long editsAcked = clients.Sum(c => c.EditsAckedInWindow);
             long commits = clients.Sum(c => c.CommitsInWindow);
+            long delivered = commits + clients.Sum(c => c.RemoteOpsInWindow);
+            var timerLag = settings.IsClosedLoop ? null : _scheduleLag.Summarize();
+            var serverCost = new ServerCost(
+                serverUsage is null || commits == 0 ? null : Math.Round(serverUsage.CpuSeconds * 1e6 / commits, 1),
+                serverUsage is null || delivered == 0 ? null : Math.Round(serverUsage.CpuSeconds * 1e6 / delivered, 1),
+                delivered,
+                freshRss,
+                connectedRss);
             return report with
             {
                 WindowSeconds = Math.Round(window, 3),
@@ -99,9 +108,11 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
                 CommitsPerSecond = Math.Round(commits / window, 1),
                 AckLatencyMs = _ackLatency.Summarize(),
                 RemoteLatencyMs = _remoteLatency.Summarize(),
-                ScheduleLagMs = settings.IsClosedLoop ? null : _scheduleLag.Summarize(),
+                ScheduleLagMs = timerLag,
                 Server = serverUsage,
                 Driver = driverUsage,
+                ServerCost = serverCost,
+                DriverCheck = DriverCheck.Judge(timerLag, driverUsage.CpuCores, serverUsage?.CpuCores, server.Pid),
                 Connections = connections,
                 FinalLength = finalLength,
             };
@@ -249,9 +260,9 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
         }).ToList();
 
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, RunClock.Seconds(start - RunClock.Now)))).ConfigureAwait(false);
-        var serverAtStart = server.ReadStats();
-        var driverAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        long cpuStart = RunClock.Now;
+        // Both processes measured over the window only: from here (after the warm-up) to its close.
+        await using var serverMeter = server.Pid is { } pid ? WindowMeter.Start(pid) : null;
+        await using var driverMeter = WindowMeter.Start(Environment.ProcessId);
         long windowStart = start;
 
         var all = Task.WhenAll(loops);
@@ -272,8 +283,8 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
 
         long windowEnd = RunClock.Now;
         _clock.Close(windowEnd);
-        var serverAtEnd = server.ReadStats();
-        var driverAtEnd = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverUsage = serverMeter is null ? null : await serverMeter.StopAsync().ConfigureAwait(false);
+        var driver = await driverMeter.StopAsync().ConfigureAwait(false) ?? new ResourceUsage(0, 0, 0, 0);
         await stop.CancelAsync().ConfigureAwait(false);
         foreach (var (loop, client) in loops.Zip(clients))
         {
@@ -294,21 +305,6 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
             window = RunClock.Seconds(Math.Max(_clock.LastAck, windowStart) - windowStart);
         }
 
-        // CPU is read at the window's edges as they happen, so divide by the time between the reads.
-        double cpuWindow = RunClock.Seconds(windowEnd - cpuStart);
-        var driverStats = ProcessStats.Read(Environment.ProcessId);
-        var driver = new ResourceUsage(
-            Math.Round((driverAtEnd - driverAtStart).TotalSeconds, 2),
-            Math.Round((driverAtEnd - driverAtStart).TotalSeconds / cpuWindow, 2),
-            MiB(driverStats?.PeakRssBytes ?? 0),
-            MiB(driverStats?.RssBytes ?? 0));
-        ResourceUsage? serverUsage = serverAtStart is { } s && serverAtEnd is { } e2
-            ? new ResourceUsage(
-                Math.Round((e2.CpuTime - s.CpuTime).TotalSeconds, 2),
-                Math.Round((e2.CpuTime - s.CpuTime).TotalSeconds / cpuWindow, 2),
-                MiB(e2.PeakRssBytes),
-                MiB(e2.RssBytes))
-            : null;
         return (window, serverUsage, driver);
     }
 
@@ -408,6 +404,4 @@ internal sealed class LoadRun(LoadSettings settings, TextWriter log)
     }
 
     private static int FirstDifference(string a, string b) => a.AsSpan().CommonPrefixLength(b);
-
-    private static double MiB(long bytes) => Math.Round(bytes / (1024.0 * 1024.0), 1);
 }

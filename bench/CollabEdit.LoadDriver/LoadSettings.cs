@@ -22,6 +22,9 @@ internal sealed record LoadSettings
 
     public string? ServerDll { get; init; }
 
+    /// <summary>Start the server under <c>taskset -c CPUS</c> (e.g. "0"): pinned apart from the driver.</summary>
+    public string? ServerCpus { get; init; }
+
     public string ServerConfiguration { get; init; } = ServerBuild.OwnConfiguration;
 
     public bool Build { get; init; } = true;

@@ -62,12 +62,25 @@ internal static class ReportPrinter
         if (report.Server is { } server)
         {
             rows.Add(("server CPU", $"{F(server.CpuSeconds)} s = {F(server.CpuCores)} cores over the window"));
-            rows.Add(("server RSS peak / at end", $"{F(server.PeakRssMiB)} / {F(server.RssMiB)} MiB"));
+            rows.Add(("server RSS peak / at end (window)", $"{F(server.PeakRssMiB)} / {F(server.RssMiB)} MiB"));
+        }
+
+        if (report.ServerCost is { } cost)
+        {
+            rows.Add(("server CPU per commit / per message", $"{F(cost.CpuMicrosPerCommit)} / {F(cost.CpuMicrosPerDeliveredMessage)} µs  ({cost.DeliveredMessages:N0} messages delivered)"));
+            rows.Add(("server RSS fresh / connected", $"{F(cost.FreshRssMiB)} / {F(cost.ConnectedRssMiB)} MiB"));
         }
 
         if (report.Driver is { } driver)
         {
             rows.Add(("driver CPU", $"{F(driver.CpuSeconds)} s = {F(driver.CpuCores)} cores (same machine)"));
+        }
+
+        if (report.DriverCheck is { } check)
+        {
+            rows.Add(("driver kept its schedule", check.DriverBound
+                ? $"NO: driver-bound ({string.Join("; ", check.Reasons)}): these figures are the driver's limit, not the server's"
+                : $"yes (timer lag p99 {F(check.TimerLagMs?.P99)} ms, driver CPU {F(check.CpuCores)} of {check.CoresAvailable} cores)"));
         }
 
         int width = rows.Max(r => r.Item1.Length);

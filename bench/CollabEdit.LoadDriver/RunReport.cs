@@ -46,12 +46,18 @@ internal sealed record RunReport
     /// <summary>Edit made → another client of the document has applied it.</summary>
     public LatencySummary? RemoteLatencyMs { get; init; }
 
-    /// <summary>How late the open-loop schedule made edits (the driver's own lag): should stay near 0.</summary>
+    /// <summary>How late the open-loop schedule made edits (the driver's own timer lag): should stay near 0.</summary>
     public LatencySummary? ScheduleLagMs { get; init; }
 
     public ResourceUsage? Server { get; init; }
 
     public ResourceUsage? Driver { get; init; }
+
+    /// <summary>The server's CPU per commit and per delivered message, and its RSS fresh and with the clients connected.</summary>
+    public ServerCost? ServerCost { get; init; }
+
+    /// <summary>Whether the driver kept its schedule; a driver-bound run's figures are not the server's.</summary>
+    public DriverCheck? DriverCheck { get; init; }
 
     public ConnectionFigures? Connections { get; init; }
 

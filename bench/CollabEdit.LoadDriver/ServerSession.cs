@@ -11,8 +11,9 @@ internal static class ServerSession
         }
 
         string dll = settings.ServerDll ?? await ServerBuild.EnsureBuiltAsync(settings.ServerConfiguration, settings.Build, log, cancellationToken).ConfigureAwait(false);
-        var server = await ServerHost.StartAsync(dll, dataPath ?? throw new ArgumentNullException(nameof(dataPath)), [], cancellationToken).ConfigureAwait(false);
-        return (server, $"started by the driver: {Path.GetRelativePath(Environment.CurrentDirectory, dll)}, fresh LiteDB data folder");
+        var server = await ServerHost.StartAsync(dll, dataPath ?? throw new ArgumentNullException(nameof(dataPath)), [], cancellationToken, cpus: settings.ServerCpus).ConfigureAwait(false);
+        string pinned = settings.ServerCpus is null ? "" : $", pinned to CPU {settings.ServerCpus} (taskset)";
+        return (server, $"started by the driver: {Path.GetRelativePath(Environment.CurrentDirectory, dll)}, fresh LiteDB data folder{pinned}");
     }
 
     public static string NewDataPath() => Directory.CreateTempSubdirectory("collabedit-load-").FullName;

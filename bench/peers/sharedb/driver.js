@@ -1,7 +1,8 @@
 // @ts-check
 // Load driver for the ShareDB peer: the same scenarios S1–S3 (and smoke), workloads, latency
 // definitions, correctness check and JSON report as bench/CollabEdit.LoadDriver, against a
-// ShareDB server (server.js, in-memory database: NOT durable) that it starts itself.
+// ShareDB server (server.js) that it starts itself: in memory (NOT durable, the default) or on a
+// PostgreSQL (--db postgres) it starts too, or is given (--pg-url, --pg-data).
 //
 //   node driver.js S2 --json out.json        node driver.js --help
 import { spawn } from 'node:child_process';
@@ -11,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { LatencyHistogram, machineInfo, mib, now, processStats, recordRemoteLatency } from './lib/measure.js';
+import { LatencyHistogram, WindowMeter, judgeDriver, machineInfo, mib, now, processStats, recordRemoteLatency } from './lib/measure.js';
+import { createDatabase, pin, postmasterPid, startPostgres } from './lib/postgres.js';
 import { planWorkloads } from './lib/plan.js';
 import { joinSections } from './lib/workload.js';
 
@@ -26,6 +28,11 @@ Options: --docs N --clients N --rate R|max --duration S --warmup S --edits N
          --workload trace|random --trace NAME --slices from-start|consecutive --seed N --json PATH --quiet
          --drain-timeout S --url ws://HOST:PORT (a running server.js; --server-pid PID)
          --workers N (driver threads running the clients; default 2)
+         --db memory|postgres (default memory: NOT durable; postgres: sharedb-postgres on a PostgreSQL
+           this driver starts with scripts/postgres.sh, synchronous_commit on, and stops after)
+         --pg-url postgres://USER@HOST:PORT/DB --pg-data DIR (use a running PostgreSQL instead: a fresh
+           database is created in it; DIR gives the postmaster's pid for its CPU)
+         --server-cpus LIST (start server.js, and a PostgreSQL it starts, under taskset -c LIST)
 Exit code: 0 converged, 1 did not converge or failed, 2 bad usage.`;
 
 /** @typedef {import('./lib/plan.js').Settings} Settings */
@@ -54,7 +61,8 @@ function parse(args, describe = true) {
   /** @type {Settings} */
   const s = {
     scenario: 'custom', description: 'custom', documents: 1, clientsPerDocument: 1, rate: null, durationSeconds: 10, warmupSeconds: 0,
-    editsPerClient: null, workload: 'trace', trace: 'automerge-paper', slices: 'from-start', seed: 1, quiet: false, drainTimeoutSeconds: 120, workers: null, ...preset,
+    editsPerClient: null, workload: 'trace', trace: 'automerge-paper', slices: 'from-start', seed: 1, quiet: false, drainTimeoutSeconds: 120, workers: null,
+    db: 'memory', ...preset,
   };
   const value = (/** @type {string} */ option) => {
     if (i >= args.length) throw new UsageError(`${option} needs a value.`);
@@ -99,6 +107,15 @@ function parse(args, describe = true) {
       case '--url': s.url = value(option); break;
       case '--server-pid': s.serverPid = Math.floor(number(option)); break;
       case '--workers': s.workers = Math.max(1, Math.floor(number(option))); break;
+      case '--db': {
+        const v = value(option);
+        if (v !== 'memory' && v !== 'postgres') throw new UsageError(`Unknown database '${v}'.`);
+        s.db = v;
+        break;
+      }
+      case '--pg-url': s.pgUrl = value(option); break;
+      case '--pg-data': s.pgData = value(option); break;
+      case '--server-cpus': s.serverCpus = value(option); break;
       default: throw new UsageError(`Unknown option '${option}'.`);
     }
   }
@@ -140,12 +157,42 @@ function freePort() {
 
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts server.js on a free loopback port; its output goes to a log file. */
-async function startServer() {
+/** PostgreSQLs this driver started, stopped on exit whatever happens. @type {Set<() => void>} */
+const toStop = new Set();
+process.on('exit', () => {
+  for (const stop of toStop) stop();
+});
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.once(signal, () => process.exit(130));
+
+/**
+ * Starts server.js on a free loopback port (its output to a log file), on its in-memory database
+ * or on PostgreSQL: one this driver starts (stopped with the server) or the one at --pg-url.
+ * @param {Settings} s
+ */
+async function startServer(s) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sharedb-load-'));
   const log = fs.openSync(path.join(dir, 'server.log'), 'a');
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./server.js', import.meta.url)), '--port', String(port)], { stdio: ['ignore', log, log] });
+  const args = [fileURLToPath(new URL('./server.js', import.meta.url)), '--port', String(port)];
+  /** @type {import('./lib/postgres.js').Postgres | undefined} */
+  let postgres;
+  let description = 'started by the driver: node server.js, ShareDB default in-memory DB';
+  if (s.db === 'postgres') {
+    if (s.pgUrl) {
+      const pid = s.pgData ? postmasterPid(s.pgData) : undefined;
+      postgres = { url: s.pgUrl, dataDir: s.pgData, pid, owned: false, stop: () => {} };
+    } else {
+      postgres = startPostgres(s.serverCpus);
+      toStop.add(postgres.stop);
+    }
+    const url = await createDatabase(postgres.url, `sharedb_load_${process.pid}_${Date.now()}`);
+    args.push('--db', 'postgres', '--pg', url);
+    description = `started by the driver: node server.js, sharedb-postgres on ${postgres.owned ? 'a PostgreSQL it started' : 'the PostgreSQL given'} (fresh database; synchronous_commit on)`;
+  }
+  if (s.serverCpus) description += `, pinned to CPU ${s.serverCpus} (taskset)`;
+  const child = s.serverCpus
+    ? spawn('taskset', ['-c', s.serverCpus, process.execPath, ...args], { stdio: ['ignore', log, log] })
+    : spawn(process.execPath, args, { stdio: ['ignore', log, log] });
   const http = `http://127.0.0.1:${port}`;
   const deadline = now() + 30_000;
   while (now() < deadline) {
@@ -157,8 +204,9 @@ async function startServer() {
     }
     await sleep(50);
   }
+  if (postgres && !postgres.owned && s.serverCpus && postgres.pid) pin(postgres.pid, s.serverCpus);
   return {
-    http, ws: `ws://127.0.0.1:${port}`, pid: child.pid, description: 'started by the driver: node server.js, ShareDB default in-memory DB',
+    http, ws: `ws://127.0.0.1:${port}`, pid: child.pid, databasePid: postgres?.pid, description,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -170,6 +218,10 @@ async function startServer() {
       }
       fs.closeSync(log);
       fs.rmSync(dir, { recursive: true, force: true });
+      if (postgres) {
+        postgres.stop();
+        toStop.delete(postgres.stop);
+      }
     },
   };
 }
@@ -224,8 +276,9 @@ async function run(s) {
       : s.slices === 'from-start' ? 'each client replays it from its start in its own section'
         : 'client k replays the k-th consecutive slice in its own section';
   const server = s.url
-    ? { http: s.url.replace(/^ws/, 'http'), ws: s.url, pid: s.serverPid, description: `running at ${s.url}`, stop: async () => {} }
-    : await startServer();
+    ? { http: s.url.replace(/^ws/, 'http'), ws: s.url, pid: s.serverPid, databasePid: undefined, description: `running at ${s.url}`, stop: async () => {} }
+    : await startServer(s);
+  const freshRss = server.pid ? processStats(server.pid)?.rssBytes : undefined;
   const totalClients = s.documents * s.clientsPerDocument;
   const workerCount = Math.max(1, Math.min(s.workers ?? 2, totalClients));
   const config = {
@@ -242,7 +295,8 @@ async function run(s) {
   const failures = [];
   /** @type {string[]} */
   const notes = [];
-  const base = { system: 'sharedb', scenario: s.scenario, description: s.description, durable: false, startedAt, machine, config };
+  const durable = s.db === 'postgres';
+  const base = { system: durable ? 'sharedb-postgres' : 'sharedb', scenario: s.scenario, description: s.description, durable, startedAt, machine, config };
   /** @type {ReturnType<typeof startWorker>[]} */
   const workers = [];
   try {
@@ -269,15 +323,17 @@ async function run(s) {
       if (ready.error) throw new Error(`a worker failed to connect its clients: ${ready.error}`);
     }
     if (!s.quiet) console.error(`${totalClients} clients (in ${workerCount} worker threads) connected to ${s.documents} documents; running…`);
+    const connectedRss = server.pid ? processStats(server.pid)?.rssBytes : undefined;
 
     // The load, on the clock every thread shares.
     const begin = now() + 200;
     const start = begin + s.warmupSeconds * 1000;
     for (const w of workers) w.post({ type: 'go', begin, start });
     await sleep(Math.max(0, start - now()));
-    const serverAtStart = server.pid ? processStats(server.pid) : undefined;
-    const driverAtStart = process.cpuUsage();
-    const cpuStart = now();
+    // Every process measured over the window only: from here (after the warm-up) to its close.
+    const serverMeter = server.pid ? new WindowMeter(server.pid) : undefined;
+    const databaseMeter = server.databasePid ? new WindowMeter(server.databasePid, { tree: true }) : undefined;
+    const driverMeter = new WindowMeter(process.pid);
     const windowStart = start;
     if (s.durationSeconds > 0) {
       let timer;
@@ -290,10 +346,9 @@ async function run(s) {
     }
     const windowEnd = now();
     for (const w of workers) w.post({ type: 'stop', end: windowEnd });
-    const serverAtEnd = server.pid ? processStats(server.pid) : undefined;
-    const driverCpu = process.cpuUsage(driverAtStart);
-    // CPU is read at the window's edges as they happen, so divide by the time between the reads.
-    const cpuWindow = (windowEnd - cpuStart) / 1000;
+    const serverUsage = serverMeter?.stop();
+    const databaseUsage = databaseMeter?.stop();
+    const driverUsage = driverMeter.stop();
     const drained = await Promise.all(workers.map((w) => w.next('drained')));
     let windowSeconds = (windowEnd - windowStart) / 1000;
     if (s.durationSeconds === 0 && s.rate === null) {
@@ -347,12 +402,16 @@ async function run(s) {
     if (s.clientsPerDocument > 1) {
       for (let d = 0; d < s.documents; d++) recordRemoteLatency(clients.filter((c) => c.documentIndex === d), remoteLatency);
     }
-    const peakServer = server.pid ? processStats(server.pid) : undefined;
-    const self = processStats(process.pid);
     const editsAcked = clients.reduce((sum, c) => sum + c.editsAckedInWindow, 0);
     const commits = clients.reduce((sum, c) => sum + c.commitsInWindow, 0);
+    const delivered = commits + clients.reduce((sum, c) => sum + c.remoteOpsInWindow, 0);
     const round = (/** @type {number} */ v, /** @type {number} */ digits) => Math.round(v * 10 ** digits) / 10 ** digits;
-    const driverSeconds = (driverCpu.user + driverCpu.system) / 1e6;
+    const timerLag = s.rate === null ? undefined : scheduleLag.summarize();
+    // On PostgreSQL the server's work is node's and the database's: the cost counts both.
+    const costSeconds = serverUsage ? serverUsage.cpuSeconds + (databaseUsage?.cpuSeconds ?? 0) : undefined;
+    const costCores = serverUsage ? round(serverUsage.cpuCores + (databaseUsage?.cpuCores ?? 0), 3) : undefined;
+    const driverCores = driverUsage?.cpuCores ?? 0;
+    if (databaseUsage) notes.push('server CPU per commit and per message count node and PostgreSQL (its postmaster and backends) together');
     const delays = results.map((r) => r.loopDelay);
     notes.push(`driver: ${workerCount} worker thread(s); event-loop delay p99 ${round(Math.max(...delays.map((x) => x.p99)), 2)} ms, max ${round(Math.max(...delays.map((x) => x.max)), 2)} ms (worst thread)`);
     return {
@@ -367,16 +426,19 @@ async function run(s) {
       commitsPerSecond: round(commits / windowSeconds, 1),
       ackLatencyMs: ackLatency.summarize(),
       remoteLatencyMs: remoteLatency.summarize(),
-      scheduleLagMs: s.rate === null ? undefined : scheduleLag.summarize(),
-      server: serverAtStart && serverAtEnd && peakServer
-        ? {
-          cpuSeconds: round(serverAtEnd.cpuSeconds - serverAtStart.cpuSeconds, 2),
-          cpuCores: round((serverAtEnd.cpuSeconds - serverAtStart.cpuSeconds) / cpuWindow, 2),
-          peakRssMiB: mib(peakServer.peakRssBytes),
-          rssMiB: mib(serverAtEnd.rssBytes),
-        }
-        : undefined,
-      driver: { cpuSeconds: round(driverSeconds, 2), cpuCores: round(driverSeconds / cpuWindow, 2), peakRssMiB: mib(self?.peakRssBytes ?? 0), rssMiB: mib(self?.rssBytes ?? 0) },
+      scheduleLagMs: timerLag,
+      server: serverUsage,
+      database: databaseUsage,
+      driver: driverUsage,
+      serverCost: {
+        cpuMicrosPerCommit: costSeconds === undefined || commits === 0 ? undefined : round((costSeconds * 1e6) / commits, 1),
+        cpuMicrosPerDeliveredMessage: costSeconds === undefined || delivered === 0 ? undefined : round((costSeconds * 1e6) / delivered, 1),
+        deliveredMessages: delivered,
+        freshRssMiB: freshRss === undefined ? undefined : mib(freshRss),
+        connectedRssMiB: connectedRss === undefined ? undefined : mib(connectedRss),
+        includesDatabase: databaseUsage !== undefined,
+      },
+      driverCheck: judgeDriver(timerLag, driverCores, costCores, server.pid),
       connections,
       finalLength,
       notes,
@@ -404,7 +466,7 @@ function print(r) {
   console.log();
   console.log(`${r.system} ${r.scenario}: ${r.description}`);
   console.log(`  load: ${r.config.documents} doc(s) x ${r.config.clientsPerDocument} client(s), ${r.config.workload}, rate ${r.config.rate}, ${r.config.durationSeconds} s measured after ${r.config.warmupSeconds} s warm-up, up to ${r.config.editsPerClient.toLocaleString('en-US')} edits per client`);
-  console.log(`  server: ${r.config.server} — NOT durable: acks come before anything is on disk`);
+  console.log(`  server: ${r.config.server}${r.durable ? '' : ' — NOT durable: acks come before anything is on disk'}`);
   console.log(`  machine: ${r.machine.cpu}, ${r.machine.cores} cores; ${r.machine.os}, Linux ${r.machine.kernel}; ${r.machine.runtime}; load average at start ${r.machine.loadAverageAtStart}`);
   if (!r.converged) {
     console.log('  FAILED: the run did not converge; no figures.');
@@ -420,8 +482,14 @@ function print(r) {
     ...(r.scheduleLagMs ? [['driver schedule lag p99/max', `${f(r.scheduleLagMs.p99)} / ${f(r.scheduleLagMs.max)} ms`]] : []),
     ['connections opened/held/dropped', `${r.connections.opened} / ${r.connections.heldAtEnd} / ${r.connections.dropped}`],
     ['final text', `${r.finalLength.toLocaleString('en-US')} units (longest document)`],
-    ...(r.server ? [['server CPU', `${f(r.server.cpuSeconds)} s = ${f(r.server.cpuCores)} cores over the window`], ['server RSS peak / at end', `${f(r.server.peakRssMiB)} / ${f(r.server.rssMiB)} MiB`]] : []),
-    ['driver CPU', `${f(r.driver.cpuSeconds)} s = ${f(r.driver.cpuCores)} cores (same machine)`],
+    ...(r.server ? [['server CPU', `${f(r.server.cpuSeconds)} s = ${f(r.server.cpuCores)} cores over the window`], ['server RSS peak / at end (window)', `${f(r.server.peakRssMiB)} / ${f(r.server.rssMiB)} MiB`]] : []),
+    ...(r.database ? [['PostgreSQL CPU', `${f(r.database.cpuSeconds)} s = ${f(r.database.cpuCores)} cores; RSS ${f(r.database.rssMiB)} MiB (all its processes)`]] : []),
+    ['server CPU per commit / per message', `${f(r.serverCost.cpuMicrosPerCommit)} / ${f(r.serverCost.cpuMicrosPerDeliveredMessage)} µs  (${r.serverCost.deliveredMessages.toLocaleString('en-US')} messages delivered${r.serverCost.includesDatabase ? '; node + PostgreSQL' : ''})`],
+    ['server RSS fresh / connected', `${f(r.serverCost.freshRssMiB)} / ${f(r.serverCost.connectedRssMiB)} MiB`],
+    ...(r.driver ? [['driver CPU', `${f(r.driver.cpuSeconds)} s = ${f(r.driver.cpuCores)} cores (same machine)`]] : []),
+    ['driver kept its schedule', r.driverCheck.driverBound
+      ? `NO: driver-bound (${r.driverCheck.reasons.join('; ')}): these figures are the driver's limit, not the server's`
+      : `yes (timer lag p99 ${f(r.driverCheck.timerLagMs?.p99)} ms, driver CPU ${f(r.driverCheck.cpuCores)} of ${r.driverCheck.coresAvailable} cores)`],
   ];
   const width = Math.max(...rows.map((row) => row[0].length));
   for (const [name, value] of rows) console.log(`  ${name.padEnd(width)}  ${value}`);

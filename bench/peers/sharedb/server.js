@@ -1,22 +1,63 @@
 // @ts-check
-// The ShareDB peer's server: ShareDB 7 with its DEFAULT IN-MEMORY DATABASE (MemoryDB) and
-// in-process pub/sub. NOT DURABLE: an ack means the op is in this process's memory, nothing is
-// written to disk. CollabEdit acks only after an fsync; every figure must say so.
+// The ShareDB peer's server: ShareDB 7 with the ot-text-unicode type and in-process pub/sub, on
+// one of two databases:
+//   --db memory (default)  ShareDB's DEFAULT IN-MEMORY DATABASE (MemoryDB). NOT DURABLE: an ack
+//                          means the op is in this process's memory, nothing is written to disk.
+//   --db postgres --pg URL sharedb-postgres 5.0.1 on the PostgreSQL at URL (postgres://…): an ack
+//                          comes after the op's transaction has committed; durable when the
+//                          server runs synchronous_commit = on and fsync = on, as the driver's does.
+//                          Its tables (the package's structure.sql) are created at start.
 //
-//   node server.js --port 8080
+//   node server.js --port 8080 [--db memory|postgres] [--pg URL]
 //
 // WebSocket (ShareDB protocol, JSON) on /, and for the driver's checks:
 //   POST /docs {id, text}  creates a text-unicode document    GET /docs/:id → {id, version, text}
 //   GET /healthz
+import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import ShareDB from 'sharedb';
+import ShareDBPostgres from 'sharedb-postgres';
+import pg from 'pg';
 import WebSocketJSONStream from '@teamwork/websocket-json-stream';
 import { WebSocketServer } from 'ws';
 import otText from 'ot-text-unicode';
 
 ShareDB.types.register(otText.type);
 const COLLECTION = 'docs';
-const backend = new ShareDB();
+
+const option = (/** @type {string} */ name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const dbKind = option('--db') ?? 'memory';
+if (dbKind !== 'memory' && dbKind !== 'postgres') throw new Error(`--db memory|postgres, not ${dbKind}`);
+
+/** sharedb-postgres' own schema (structure.sql in the package), applied once. @param {string} url */
+async function createTables(url) {
+  const require = createRequire(import.meta.url);
+  const sql = fs.readFileSync(require.resolve('sharedb-postgres/structure.sql'), 'utf8');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let backend;
+let described;
+if (dbKind === 'postgres') {
+  const url = option('--pg');
+  if (!url) throw new Error('--db postgres needs --pg postgres://…');
+  await createTables(url);
+  backend = new ShareDB({ db: ShareDBPostgres({ connectionString: url }) });
+  described = 'ShareDB on PostgreSQL (sharedb-postgres)';
+} else {
+  backend = new ShareDB();
+  described = 'ShareDB (in-memory, not durable)';
+}
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8080;
@@ -69,7 +110,7 @@ const server = http.createServer(async (req, res) => {
 
 const wss = new WebSocketServer({ server });
 wss.on('connection', (ws) => backend.listen(new WebSocketJSONStream(ws)));
-server.listen(port, '127.0.0.1', () => console.log(`ShareDB (in-memory, not durable) listening on http://127.0.0.1:${port}`));
+server.listen(port, '127.0.0.1', () => console.log(`${described} listening on http://127.0.0.1:${port}`));
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {

@@ -35,6 +35,8 @@ export class LoadClient {
     this.editsAcked = 0;
     this.editsAckedInWindow = 0;
     this.commitsInWindow = 0;
+    /** Remote ops received and applied inside the window (one server message each). */
+    this.remoteOpsInWindow = 0;
     this.lastAckVersion = -1;
     this.from = 0;
     /** Ack latencies (ms) of measured edits. @type {number[]} */
@@ -57,7 +59,11 @@ export class LoadClient {
     await new Promise((resolve, reject) => doc.subscribe((/** @type {any} */ err) => (err ? reject(err) : resolve(undefined))));
     this.from = doc.version;
     doc.on('op', (/** @type {any} */ _op, /** @type {any} */ source) => {
-      if (!source) this.steps.push(doc.version, now());
+      if (!source) {
+        const at = now();
+        this.steps.push(doc.version, at);
+        if (this.clock.inWindow(at)) this.remoteOpsInWindow++;
+      }
     });
     doc.on('error', (/** @type {any} */ err) => this.fail(`doc error: ${err.message ?? err}`));
     this.socket.on('close', () => {

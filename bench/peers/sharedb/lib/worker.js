@@ -112,6 +112,7 @@ port.on('message', async (message) => {
           editsAcked: c.editsAcked,
           editsAckedInWindow: c.editsAckedInWindow,
           commitsInWindow: c.commitsInWindow,
+          remoteOpsInWindow: c.remoteOpsInWindow,
           unacknowledged: c.unacknowledged,
           from: c.from,
           ackLatencies: c.ackLatencies,
