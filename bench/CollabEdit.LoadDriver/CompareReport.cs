@@ -29,8 +29,11 @@ internal static class CompareReport
         ("remote latency max (ms)", r => r.RemoteLatencyMs?.Max),
         ("driver schedule lag p99 (ms)", r => r.ScheduleLagMs?.P99),
         ("server CPU (cores)", r => r.Server?.CpuCores),
-        ("server peak RSS (MiB)", r => r.Server?.PeakRssMiB),
+        ("server CPU-µs per commit", r => r.ServerCost?.CpuMicrosPerCommit),
+        ("server CPU-µs per delivered message", r => r.ServerCost?.CpuMicrosPerDeliveredMessage),
+        ("server peak RSS in the window (MiB)", r => r.Server?.PeakRssMiB),
         ("driver CPU (cores)", r => r.Driver?.CpuCores),
+        ("runs driver-bound (figures are the driver's)", r => r.DriverCheck is { } check ? (check.DriverBound ? 1 : 0) : null),
         ("measured window (s)", r => r.WindowSeconds),
     ];
 
@@ -100,27 +103,33 @@ internal static class CompareReport
         {
             runs.TryGetValue((scenario, "collabedit"), out var ours);
             runs.TryGetValue((scenario, "sharedb"), out var theirs);
-            var description = (ours ?? theirs)![0];
+            runs.TryGetValue((scenario, "sharedb-postgres"), out var durable);
+            var description = (ours ?? theirs ?? durable)![0];
             text.AppendLine();
             string span = description.Config.DurationSeconds > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"{description.Config.DurationSeconds} s measured after {description.Config.WarmupSeconds} s warm-up")
                 : string.Create(CultureInfo.InvariantCulture, $"until each client's {description.Config.EditsPerClient:N0} edits are acked");
             text.AppendLine(CultureInfo.InvariantCulture, $"**{scenario}** — {description.Description}; {description.Config.Workload}, rate {description.Config.Rate}, {span}.");
             text.AppendLine();
-            text.AppendLine("| figure | CollabEdit (durable) | ShareDB (in-memory, not durable) | CollabEdit / ShareDB |");
-            text.AppendLine("|---|---:|---:|---:|");
-            text.AppendLine(CultureInfo.InvariantCulture, $"| runs converged | {Converged(ours)} | {Converged(theirs)} | |");
+            bool withPostgres = durable is not null;
+            text.AppendLine(withPostgres
+                ? "| figure | CollabEdit (durable) | ShareDB (in-memory, not durable) | CollabEdit / ShareDB | ShareDB on PostgreSQL (durable) |"
+                : "| figure | CollabEdit (durable) | ShareDB (in-memory, not durable) | CollabEdit / ShareDB |");
+            text.AppendLine(withPostgres ? "|---|---:|---:|---:|---:|" : "|---|---:|---:|---:|");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| runs converged | {Converged(ours)} | {Converged(theirs)} | |{(withPostgres ? $" {Converged(durable)} |" : "")}");
             foreach (var (name, value) in Figures)
             {
-                double? a = Median(ours, value);
-                double? b = Median(theirs, value);
-                if (a is null && b is null)
+                bool count = name.StartsWith("runs ", StringComparison.Ordinal);
+                double? a = count ? Sum(ours, value) : Median(ours, value);
+                double? b = count ? Sum(theirs, value) : Median(theirs, value);
+                double? c = count ? Sum(durable, value) : Median(durable, value);
+                if (a is null && b is null && c is null)
                 {
                     continue;
                 }
 
-                string ratio = a is { } x && b is { } y && y != 0 ? (x / y).ToString("0.00", CultureInfo.InvariantCulture) : "—";
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Format(a)} | {Format(b)} | {ratio} |");
+                string ratio = !count && a is { } x && b is { } y && y != 0 ? (x / y).ToString("0.00", CultureInfo.InvariantCulture) : "—";
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Format(a)} | {Format(b)} | {ratio} |{(withPostgres ? $" {Format(c)} |" : "")}");
             }
         }
 
@@ -141,6 +150,9 @@ internal static class CompareReport
 
     private static string Converged(List<RunReport>? runs) =>
         runs is null ? "—" : $"{runs.Count(r => r.Converged)} of {runs.Count}";
+
+    private static double? Sum(List<RunReport>? runs, Func<RunReport, double?> value) =>
+        runs?.Where(r => r.Converged).Select(value).OfType<double>().Sum() is { } sum && runs.Any(r => r.Converged && value(r) is not null) ? sum : null;
 
     private static double? Median(List<RunReport>? runs, Func<RunReport, double?> value)
     {
