@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LatencyHistogram, WindowMeter, judgeDriver, machineInfo, mib, now, processStats, recordRemoteLatency } from './lib/measure.js';
 import { createDatabase, pin, postmasterPid, startPostgres } from './lib/postgres.js';
+import { startCollabEdit } from './lib/collab-server.js';
 import { planWorkloads } from './lib/plan.js';
 import { joinSections } from './lib/workload.js';
 
@@ -33,6 +34,10 @@ Options: --docs N --clients N --rate R|max --duration S --warmup S --edits N
          --pg-url postgres://USER@HOST:PORT/DB --pg-data DIR (use a running PostgreSQL instead: a fresh
            database is created in it; DIR gives the postmaster's pid for its CPU)
          --server-cpus LIST (start server.js, and a PostgreSQL it starts, under taskset -c LIST)
+         --system sharedb|collabedit (default sharedb; collabedit: the same clients' schedule and
+           measurements against CollabEdit through @microsoft/signalr + MessagePack and the
+           browser's OT client; it starts src/Server/bin/Release (--server-dll PATH) on a fresh
+           data folder, or --url http://HOST:PORT --server-pid PID for a running one or the floor)
 Exit code: 0 converged, 1 did not converge or failed, 2 bad usage.`;
 
 /** @typedef {import('./lib/plan.js').Settings} Settings */
@@ -62,7 +67,7 @@ function parse(args, describe = true) {
   const s = {
     scenario: 'custom', description: 'custom', documents: 1, clientsPerDocument: 1, rate: null, durationSeconds: 10, warmupSeconds: 0,
     editsPerClient: null, workload: 'trace', trace: 'automerge-paper', slices: 'from-start', seed: 1, quiet: false, drainTimeoutSeconds: 120, workers: null,
-    db: 'memory', ...preset,
+    db: 'memory', system: 'sharedb', ...preset,
   };
   const value = (/** @type {string} */ option) => {
     if (i >= args.length) throw new UsageError(`${option} needs a value.`);
@@ -116,6 +121,13 @@ function parse(args, describe = true) {
       case '--pg-url': s.pgUrl = value(option); break;
       case '--pg-data': s.pgData = value(option); break;
       case '--server-cpus': s.serverCpus = value(option); break;
+      case '--server-dll': s.serverDll = path.resolve(value(option)); break;
+      case '--system': {
+        const v = value(option);
+        if (v !== 'sharedb' && v !== 'collabedit') throw new UsageError(`Unknown system '${v}'.`);
+        s.system = v;
+        break;
+      }
       default: throw new UsageError(`Unknown option '${option}'.`);
     }
   }
@@ -275,9 +287,18 @@ async function run(s) {
     : s.clientsPerDocument === 1 ? 'a prefix'
       : s.slices === 'from-start' ? 'each client replays it from its start in its own section'
         : 'client k replays the k-th consecutive slice in its own section';
-  const server = s.url
-    ? { http: s.url.replace(/^ws/, 'http'), ws: s.url, pid: s.serverPid, databasePid: undefined, description: `running at ${s.url}`, stop: async () => {} }
-    : await startServer(s);
+  const collab = s.system === 'collabedit';
+  /** @type {{http: string, ws: string, pid?: number, databasePid?: number, description: string, token?: string, stop: (keep?: boolean) => Promise<void>, createDocument?: (title: string, text: string) => Promise<string>, state?: (id: string) => Promise<{version: number, text: string}>}} */
+  const server = collab ? await startCollabEdit(s)
+    : s.url ? { http: s.url.replace(/^ws/, 'http'), ws: s.url, pid: s.serverPid, databasePid: undefined, description: `running at ${s.url}`, stop: async () => {} }
+      : await startServer(s);
+  // ShareDB's server.js: POST /docs with the id, GET /docs/:id.
+  const createDocument = server.createDocument ?? (async (/** @type {string} */ id, /** @type {string} */ text) => {
+    const response = await fetch(`${server.http}/docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, text }) });
+    if (response.status !== 201) throw new Error(`POST /docs answered ${response.status}: ${await response.text()}`);
+    return id;
+  });
+  const documentState = server.state ?? (async (/** @type {string} */ id) => (await fetch(`${server.http}/docs/${id}`)).json());
   const freshRss = server.pid ? processStats(server.pid)?.rssBytes : undefined;
   const totalClients = s.documents * s.clientsPerDocument;
   const workerCount = Math.max(1, Math.min(s.workers ?? 2, totalClients));
@@ -295,8 +316,8 @@ async function run(s) {
   const failures = [];
   /** @type {string[]} */
   const notes = [];
-  const durable = s.db === 'postgres';
-  const base = { system: durable ? 'sharedb-postgres' : 'sharedb', scenario: s.scenario, description: s.description, durable, startedAt, machine, config };
+  const durable = collab || s.db === 'postgres';
+  const base = { system: collab ? 'collabedit' : durable ? 'sharedb-postgres' : 'sharedb', driver: 'node', scenario: s.scenario, description: s.description, durable, startedAt, machine, config };
   /** @type {ReturnType<typeof startWorker>[]} */
   const workers = [];
   try {
@@ -305,19 +326,14 @@ async function run(s) {
     const documentIds = [];
     for (let d = 0; d < s.documents; d++) {
       const sections = Array.from({ length: s.clientsPerDocument }, (_, k) => workload(d, k).initialText);
-      const id = `load-${s.scenario}-${d + 1}`;
-      const response = await fetch(`${server.http}/docs`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, text: joinSections(sections) }),
-      });
-      if (response.status !== 201) throw new Error(`POST /docs answered ${response.status}: ${await response.text()}`);
-      documentIds.push(id);
+      documentIds.push(await createDocument(`load-${s.scenario}-${d + 1}`, joinSections(sections)));
     }
 
     // Clients, dealt round-robin to the worker threads.
     /** @type {[number, number][][]} */
     const assignments = Array.from({ length: workerCount }, () => []);
     for (let i = 0; i < totalClients; i++) assignments[i % workerCount].push([Math.floor(i / s.clientsPerDocument), i % s.clientsPerDocument]);
-    for (const assignment of assignments) workers.push(startWorker({ settings: s, ws: server.ws, documentIds, assignment }));
+    for (const assignment of assignments) workers.push(startWorker({ settings: s, ws: server.ws, documentIds, assignment, token: server.token }));
     for (const w of workers) {
       const ready = await w.next('ready');
       if (ready.error) throw new Error(`a worker failed to connect its clients: ${ready.error}`);
@@ -358,7 +374,7 @@ async function run(s) {
     // Check: every client's text = the server's text = the expected sections (= endContent alone).
     /** @type {Record<string, {version: number, text: string}>} */
     const states = {};
-    for (const id of documentIds) states[id] = await (await fetch(`${server.http}/docs/${id}`)).json();
+    for (const id of documentIds) states[id] = await documentState(id);
     const versions = Object.fromEntries(documentIds.map((id) => [id, states[id].version]));
     for (const w of workers) w.post({ type: 'verify', versions });
     const results = await Promise.all(workers.map((w) => w.next('result')));
@@ -455,7 +471,7 @@ async function run(s) {
         resolve(undefined);
       });
     })));
-    await server.stop();
+    await server.stop(failures.length > 0);
   }
 }
 

@@ -71,6 +71,16 @@ export class LoadClient {
     });
   }
 
+  /** The version this client's text is at. */
+  get version() {
+    return /** @type {any} */ (this.doc).version;
+  }
+
+  /** This client's text. */
+  get text() {
+    return /** @type {any} */ (this.doc).data;
+  }
+
   get connected() {
     return this.socket?.readyState === WebSocket.OPEN;
   }

@@ -5,7 +5,8 @@ import { RandomTypingWorkload, TraceSliceWorkload } from './workload.js';
 /**
  * @typedef {{scenario: string, description: string, documents: number, clientsPerDocument: number, rate: number | null,
  *   durationSeconds: number, warmupSeconds: number, editsPerClient: number | null, workload: 'trace' | 'random', trace: string, slices: 'from-start' | 'consecutive',
- *   seed: number, json?: string, quiet: boolean, drainTimeoutSeconds: number, url?: string, serverPid?: number, workers: number | null}} Settings
+ *   seed: number, json?: string, quiet: boolean, drainTimeoutSeconds: number, url?: string, serverPid?: number, workers: number | null,
+ *   system: "sharedb" | "collabedit", db: "memory" | "postgres", pgUrl?: string, pgData?: string, serverCpus?: string, serverDll?: string}} Settings
  */
 
 /**

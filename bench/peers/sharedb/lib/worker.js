@@ -4,6 +4,7 @@
 // the main thread gives, and reports raw recordings for the main thread to add up.
 import { parentPort, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { CollabLoadClient } from './collab-client.js';
 import { LoadClient } from './load-client.js';
 import { now } from './measure.js';
 import { planWorkloads } from './plan.js';
@@ -12,11 +13,14 @@ import { marker } from './workload.js';
 
 const LOOP_DELAY_RESOLUTION_MS = 2;
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
-/** @type {{settings: import('./plan.js').Settings, ws: string, documentIds: string[], assignment: [number, number][]}} */
-const { settings: s, ws, documentIds, assignment } = workerData;
+/** @type {{settings: import('./plan.js').Settings, ws: string, documentIds: string[], assignment: [number, number][], token?: string}} */
+const { settings: s, ws, documentIds, assignment, token } = workerData;
 const { workload } = planWorkloads(s);
 const clock = new RunClock();
-const clients = assignment.map(([d, k]) => new LoadClient(d, k, marker(k, s.clientsPerDocument), workload(d, k), clock));
+// The same schedule and measurements for both servers; only the client library differs.
+const clients = assignment.map(([d, k]) => (s.system === 'collabedit'
+  ? new CollabLoadClient(d, k, marker(k, s.clientsPerDocument), workload(d, k), clock, token ?? '')
+  : new LoadClient(d, k, marker(k, s.clientsPerDocument), workload(d, k), clock)));
 const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 let stopped = false;
 let running = clients.length;
@@ -24,7 +28,7 @@ let reportedFinished = false;
 
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** @param {LoadClient} client */
+/** @param {LoadClient | CollabLoadClient} client */
 function finished(client) {
   running--;
   if (!reportedFinished) {
@@ -91,9 +95,8 @@ port.on('message', async (message) => {
       // Remote ops may still be on their way: wait until each client reaches the server's version.
       const deadline = now() + s.drainTimeoutSeconds * 1000;
       for (const client of clients) {
-        const doc = /** @type {any} */ (client.doc);
         const version = message.versions[documentIds[client.documentIndex]];
-        while (doc.version < version && now() < deadline && !client.failure) await sleep(10);
+        while (client.version < version && now() < deadline && !client.failure) await sleep(10);
       }
       const delay = (/** @type {number} */ ns) => Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
       port.postMessage({
@@ -104,8 +107,8 @@ port.on('message', async (message) => {
           index: c.index,
           failure: c.failure,
           connected: c.connected,
-          version: /** @type {any} */ (c.doc).version,
-          text: /** @type {any} */ (c.doc).data,
+          version: c.version,
+          text: c.text,
           expectedSection: c.workload.expectedText,
           finishedWorkload: !c.workload.hasNext,
           editsMade: c.editsMade,
