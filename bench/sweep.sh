@@ -6,7 +6,11 @@
 #
 #   bash bench/sweep.sh [--runs N] [--duration S] [--warmup S] [--s4-warmup S]
 #                       [--systems "collabedit sharedb-mem sharedb-pg floor"] [--points "..."]
-#                       [--pin] [--idle-k K] [--out DIR] [--no-write] [--table FILE] [--quick]
+#                       [--pin] [--csharp-driver] [--idle-k K] [--out DIR] [--no-write] [--table FILE] [--quick]
+#
+# Every system is driven by one driver, bench/peers/sharedb/driver.js: the same schedule, worker
+# threads and measurements, one client library per server (ShareDB's client; for CollabEdit and
+# the floor @microsoft/signalr with MessagePack and the browser's OT client).
 #
 #   --runs N        runs per system and point (default 3); the table shows medians
 #   --duration S    measured seconds per run (default 20)
@@ -18,6 +22,8 @@
 #   --points LIST   a subset of: 8x20 32x10 8x200 8x1000 S2 S4-100 S4-250 S4-500 S4-1000 idle
 #   --pin           one-document points too: server (and its PostgreSQL) on CPU 0, driver on CPU 1
 #                   (S4 is always pinned so; the issue asks for the server's capacity on one core)
+#   --csharp-driver CollabEdit and the floor driven by bench/CollabEdit.LoadDriver instead (same
+#                   rules and JSON; not the same driver as ShareDB's, the table says which)
 #   --idle-k K      documents / connections opened for the idle cost (default 200)
 #   --out DIR       keep JSON reports and logs there (default: a temporary folder, printed)
 #   --no-write      print the table, leave docs/benchmarks.md alone
@@ -34,6 +40,7 @@ s4_warmup=30
 systems="collabedit sharedb-mem sharedb-pg floor"
 points="8x20 32x10 8x200 8x1000 S2 S4-100 S4-250 S4-500 S4-1000 idle"
 pin=0
+csharp=0
 idle_k=200
 out=""
 write=1
@@ -49,6 +56,7 @@ while [ $# -gt 0 ]; do
     --systems) systems=$2; shift 2 ;;
     --points) points=$2; shift 2 ;;
     --pin) pin=1; shift ;;
+    --csharp-driver) csharp=1; shift ;;
     --idle-k) idle_k=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-write) write=0; shift ;;
@@ -76,7 +84,7 @@ build() {
 build bench/CollabEdit.LoadDriver/CollabEdit.LoadDriver.csproj || { echo "the load driver does not build"; exit 1; }
 build src/Server/CollabEdit.Server.csproj || { echo "the server does not build"; exit 1; }
 build bench/CollabEdit.TransportFloor/CollabEdit.TransportFloor.csproj || { echo "the transport floor does not build"; exit 1; }
-[ -d bench/peers/sharedb/node_modules/sharedb-postgres ] || (cd bench/peers/sharedb && npm ci --no-audit --no-fund)
+[ -d bench/peers/sharedb/node_modules/@microsoft/signalr-protocol-msgpack ] || (cd bench/peers/sharedb && npm ci --no-audit --no-fund)
 
 driver_dll=bench/CollabEdit.LoadDriver/bin/Release/net10.0/CollabEdit.LoadDriver.dll
 server_dll=src/Server/bin/Release/net10.0/CollabEdit.Server.dll
@@ -153,13 +161,22 @@ run_one() {
   local driver_prefix=() server_cpus=()
   if [ "$pinned" = 1 ]; then driver_prefix=(taskset -c 1); server_cpus=(--server-cpus 0); fi
   local load=(--docs "$docs" --clients "$clients" --rate "$rate" --duration "$dur" --warmup "$wu" --json "$json")
+  local node_driver=(node bench/peers/sharedb/driver.js)
   case "$system" in
     collabedit)
-      run_driver "$log" "${driver_prefix[@]}" dotnet "$driver_dll" "${load[@]}" --no-build --server-dll "$server_dll" "${server_cpus[@]}" ;;
+      if [ "$csharp" = 1 ]; then
+        run_driver "$log" "${driver_prefix[@]}" dotnet "$driver_dll" "${load[@]}" --no-build --server-dll "$server_dll" "${server_cpus[@]}"
+      else
+        run_driver "$log" "${driver_prefix[@]}" "${node_driver[@]}" --system collabedit "${load[@]}" --server-dll "$server_dll" "${server_cpus[@]}"
+      fi ;;
     floor)
       start_floor "$([ "$pinned" = 1 ] && echo 0 || true)" || return 1
       local rc=0
-      run_driver "$log" "${driver_prefix[@]}" dotnet "$driver_dll" "${load[@]}" --url "$floor_url" --server-pid "$floor_pid" || rc=$?
+      if [ "$csharp" = 1 ]; then
+        run_driver "$log" "${driver_prefix[@]}" dotnet "$driver_dll" "${load[@]}" --url "$floor_url" --server-pid "$floor_pid" || rc=$?
+      else
+        run_driver "$log" "${driver_prefix[@]}" "${node_driver[@]}" --system collabedit "${load[@]}" --url "$floor_url" --server-pid "$floor_pid" || rc=$?
+      fi
       stop_pid "$floor_pid"; floor_pid=""
       # The JSON names the system the driver saw; this one is the floor.
       [ ! -f "$json" ] || python3 - "$json" <<'PY'
@@ -169,9 +186,9 @@ json.dump(r, open(p, "w"), indent=2)
 PY
       return $rc ;;
     sharedb-mem)
-      run_driver "$log" "${driver_prefix[@]}" node bench/peers/sharedb/driver.js "${load[@]}" "${server_cpus[@]}" ;;
+      run_driver "$log" "${driver_prefix[@]}" "${node_driver[@]}" "${load[@]}" "${server_cpus[@]}" ;;
     sharedb-pg)
-      run_driver "$log" "${driver_prefix[@]}" node bench/peers/sharedb/driver.js "${load[@]}" --db postgres "${server_cpus[@]}" ;;
+      run_driver "$log" "${driver_prefix[@]}" "${node_driver[@]}" "${load[@]}" --db postgres "${server_cpus[@]}" ;;
     *) echo "unknown system $system" >&2; return 2 ;;
   esac
 }

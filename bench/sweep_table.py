@@ -150,12 +150,16 @@ def main():
         return 1
     machines = [r["report"]["machine"] for r in runs if r["report"] and r["report"].get("machine")]
     runtimes = sorted({m["runtime"] for m in machines})
+    drivers = sorted({f'{SYSTEMS.get(r["system"], r["system"])}: {"node driver" if r["report"].get("driver") == "node" else "C# driver (bench/CollabEdit.LoadDriver)"}'
+                      for r in runs if r["report"]})
     m = machines[0] if machines else {"cpu": "?", "cores": "?", "os": "?", "kernel": "?"}
     day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     lines = [
         f"Medians of {args.runs} run(s) per system and point, {day}; {args.duration} s measured per run. Command: `{args.command}`.",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['os']}, Linux {m['kernel']}; {'; '.join(runtimes)}.",
+        "",
+        "Drivers: " + "; ".join(drivers) + ".",
         "",
         "Load average before each run, in order: " + ", ".join(r["load"].split()[0] for r in runs) + ".",
         "",
