@@ -150,7 +150,7 @@ def main():
         return 1
     machines = [r["report"]["machine"] for r in runs if r["report"] and r["report"].get("machine")]
     runtimes = sorted({m["runtime"] for m in machines})
-    drivers = sorted({f'{SYSTEMS.get(r["system"], r["system"])}: {"node driver" if r["report"].get("driver") == "node" else "C# driver (bench/CollabEdit.LoadDriver)"}'
+    drivers = sorted({f'{SYSTEMS.get(r["system"], r["system"])}: {"node driver" if r["report"].get("driverName") == "node" else "C# driver (bench/CollabEdit.LoadDriver)"}'
                       for r in runs if r["report"]})
     m = machines[0] if machines else {"cpu": "?", "cores": "?", "os": "?", "kernel": "?"}
     day = datetime.now(timezone.utc).strftime("%Y-%m-%d")

@@ -298,7 +298,11 @@ async function run(s) {
     if (response.status !== 201) throw new Error(`POST /docs answered ${response.status}: ${await response.text()}`);
     return id;
   });
-  const documentState = server.state ?? (async (/** @type {string} */ id) => (await fetch(`${server.http}/docs/${id}`)).json());
+  const documentState = server.state ?? (async (/** @type {string} */ id) => {
+    const response = await fetch(`${server.http}/docs/${id}`);
+    if (!response.ok) throw new Error(`GET /docs/${id} answered ${response.status}: ${await response.text()}`);
+    return response.json();
+  });
   const freshRss = server.pid ? processStats(server.pid)?.rssBytes : undefined;
   const totalClients = s.documents * s.clientsPerDocument;
   const workerCount = Math.max(1, Math.min(s.workers ?? 2, totalClients));
@@ -317,7 +321,7 @@ async function run(s) {
   /** @type {string[]} */
   const notes = [];
   const durable = collab || s.db === 'postgres';
-  const base = { system: collab ? 'collabedit' : durable ? 'sharedb-postgres' : 'sharedb', driver: 'node', scenario: s.scenario, description: s.description, durable, startedAt, machine, config };
+  const base = { system: collab ? 'collabedit' : durable ? 'sharedb-postgres' : 'sharedb', driverName: 'node', scenario: s.scenario, description: s.description, durable, startedAt, machine, config };
   /** @type {ReturnType<typeof startWorker>[]} */
   const workers = [];
   try {

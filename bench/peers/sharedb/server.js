@@ -52,7 +52,16 @@ if (dbKind === 'postgres') {
   const url = option('--pg');
   if (!url) throw new Error('--db postgres needs --pg postgres://…');
   await createTables(url);
-  backend = new ShareDB({ db: ShareDBPostgres({ connectionString: url }) });
+  const db = ShareDBPostgres({ connectionString: url });
+  // sharedb-postgres 5.0.1 reads a snapshot's data as `row.data || undefined`, so an empty text
+  // ("" in jsonb) comes back as no data at all; a text-unicode document's data is a string.
+  const getSnapshot = db.getSnapshot.bind(db);
+  db.getSnapshot = (/** @type {string} */ collection, /** @type {string} */ id, /** @type {any} */ fields, /** @type {any} */ options, /** @type {Function} */ callback) =>
+    getSnapshot(collection, id, fields, options, (/** @type {any} */ err, /** @type {any} */ snapshot) => {
+      if (snapshot && snapshot.type && snapshot.data === undefined) snapshot.data = '';
+      callback(err, snapshot);
+    });
+  backend = new ShareDB({ db });
   described = 'ShareDB on PostgreSQL (sharedb-postgres)';
 } else {
   backend = new ShareDB();
