@@ -131,12 +131,14 @@ internal sealed class LoadClient : IAsyncDisposable
             }
 
             long now = RunClock.Now;
+            MakeEdit();
+
+            // Timer lag: how late the scheduled edit left (made and handed to the connection).
             if (_clock.IsMeasured(now))
             {
-                scheduleLag.Record((long)due, Math.Max(now, (long)due));
+                scheduleLag.Record((long)due, Math.Max(RunClock.Now, (long)due));
             }
 
-            MakeEdit();
             due += interval;
         }
     }

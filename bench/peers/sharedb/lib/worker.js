@@ -50,8 +50,9 @@ function go(begin) {
       const tick = () => {
         if (stopped || !client.workload.hasNext || client.failure) return finished(client);
         const at = now();
-        if (clock.isMeasured(at)) lags.push(Math.max(0, at - due));
         client.makeEdit();
+        // Timer lag: how late the scheduled edit left (made and handed to the connection).
+        if (clock.isMeasured(at)) lags.push(Math.max(0, now() - due));
         due += interval;
         setTimeout(tick, Math.max(0, due - now()));
       };
