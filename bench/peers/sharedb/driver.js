@@ -1,8 +1,10 @@
 // @ts-check
-// Load driver for the ShareDB peer: the same scenarios S1–S3 (and smoke), workloads, latency
-// definitions, correctness check and JSON report as bench/CollabEdit.LoadDriver, against a
-// ShareDB server (server.js) that it starts itself: in memory (NOT durable, the default) or on a
-// PostgreSQL (--db postgres) it starts too, or is given (--pg-url, --pg-data).
+// The node load driver: the same scenarios S1–S3 (and smoke), workloads, latency definitions,
+// correctness check and JSON report as bench/CollabEdit.LoadDriver, against a ShareDB server
+// (server.js) that it starts itself: in memory (NOT durable, the default) or on a PostgreSQL
+// (--db postgres) it starts too, or is given (--pg-url, --pg-data); or, with --system
+// collabedit, against CollabEdit (or the transport floor) with the same schedule and
+// measurements and CollabEdit's own client library (lib/collab-client.js).
 //
 //   node driver.js S2 --json out.json        node driver.js --help
 import { spawn } from 'node:child_process';

@@ -5,6 +5,7 @@
 // server or the transport floor); the REST calls the run needs, with a bearer token.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,12 +53,11 @@ export async function startCollabEdit(s) {
   } else {
     const dll = s.serverDll ?? DEFAULT_DLL;
     if (!fs.existsSync(dll)) throw new Error(`${dll} is missing: dotnet build src/Server -c Release`);
-    const net = await import('node:net');
     const port = await new Promise((resolve, reject) => {
       const server = net.createServer();
       server.on('error', reject);
       server.listen(0, '127.0.0.1', () => {
-        const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+        const address = /** @type {net.AddressInfo} */ (server.address());
         server.close(() => resolve(address.port));
       });
     });

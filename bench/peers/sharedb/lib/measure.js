@@ -230,7 +230,7 @@ export function machineInfo() {
     cores: os.cpus().length,
     os: osName,
     kernel: read('/proc/sys/kernel/osrelease').trim(),
-    runtime: `node ${process.version}, sharedb 7.0.0, ot-text-unicode 4.0.0, sharedb-postgres 5.0.1`,
+    runtime: `node ${process.version}, sharedb 7.0.0, ot-text-unicode 4.0.0, sharedb-postgres 5.0.1, @microsoft/signalr 10.0.11`,
     loadAverageAtStart: read('/proc/loadavg').split(' ').slice(0, 3).join(' '),
   };
 }
