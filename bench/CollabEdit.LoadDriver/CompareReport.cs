@@ -129,7 +129,8 @@ internal static class CompareReport
                 }
 
                 string ratio = !count && a is { } x && b is { } y && y != 0 ? (x / y).ToString("0.00", CultureInfo.InvariantCulture) : "—";
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Format(a)} | {Format(b)} | {ratio} |{(withPostgres ? $" {Format(c)} |" : "")}");
+                Func<double?, string> show = count ? v => v?.ToString("0", CultureInfo.InvariantCulture) ?? "—" : Format;
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {show(a)} | {show(b)} | {ratio} |{(withPostgres ? $" {show(c)} |" : "")}");
             }
         }
 
