@@ -268,12 +268,12 @@ public static class DocumentsApi
             return problem;
         }
 
-        return TypedResults.Ok(store.ListVersions(id).Select(v => new VersionInfo(v.Name, v.Revision, v.CreatedAt)).ToArray());
+        return TypedResults.Ok(store.ListVersions(id).Select(VersionInfo.Of).ToArray());
     }
 
     [RequiresCapability(Capability.Edit)]
     private static async Task<Results<Created<VersionInfo>, ProblemHttpResult>> CreateVersionAsync(
-        string id, CreateVersionRequest? request, IDocumentStorage store, TimeProvider time)
+        string id, CreateVersionRequest? request, IDocumentStorage store, TimeProvider time, ClaimsPrincipal user, CallerNames names)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -292,9 +292,10 @@ public static class DocumentsApi
             return OutOfRange("revision", revision, document.Revision);
         }
 
-        var version = new NamedVersion(name, revision, time.Now());
+        // The author is the server's: the caller's account, or a guest under the name they give.
+        var version = new NamedVersion(name, revision, time.Now(), names.AuthorOf(user, request.GuestName).ToString());
         await store.AddVersionAsync(id, version).ConfigureAwait(false);
-        return TypedResults.Created($"/api/documents/{id}/versions", new VersionInfo(version.Name, version.Revision, version.CreatedAt));
+        return TypedResults.Created($"/api/documents/{id}/versions", VersionInfo.Of(version));
     }
 
     [RequiresCapability(Capability.Delete)]

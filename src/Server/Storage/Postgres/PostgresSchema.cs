@@ -132,5 +132,8 @@ public static class PostgresSchema
                 xml text NOT NULL
             );
             """),
+        new(4, "versions.author: who named a version (null for versions named before)", """
+            ALTER TABLE versions ADD COLUMN author text;
+            """),
     ];
 }
