@@ -6,13 +6,15 @@ namespace CollabEdit.Server.Storage.Postgres;
 /// <summary>
 /// LISTENs on <see cref="PostgresSchema.AccessChannel"/>: an access change made by any process (its
 /// payload the document id) drops this process's cached decisions on that document, so its open
-/// connections are checked again within moments. A change notified while this process was not
+/// connections are checked again within moments; an account's session change ("account {id}") closes
+/// that account's connections whose session ended. A change notified while this process was not
 /// listening (a dropped connection) is missed: such a connection keeps its decision until it opens the
 /// document again.
 /// </summary>
 internal sealed partial class PostgresAccessListener(
     NpgsqlDataSource dataSource,
     DocumentAccess access,
+    AccountSessions sessions,
     TimeProvider time,
     ILogger<PostgresAccessListener> log) : BackgroundService
 {
@@ -23,7 +25,7 @@ internal sealed partial class PostgresAccessListener(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
-                connection.Notification += (_, e) => access.NotifyChanged(e.Payload);
+                connection.Notification += (_, e) => Notified(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresSchema.AccessChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
@@ -50,6 +52,18 @@ internal sealed partial class PostgresAccessListener(
                     return;
                 }
             }
+        }
+    }
+
+    private void Notified(string payload)
+    {
+        if (payload.StartsWith(PostgresSchema.AccountMark, StringComparison.Ordinal))
+        {
+            sessions.NotifyChanged(payload[PostgresSchema.AccountMark.Length..]);
+        }
+        else
+        {
+            access.NotifyChanged(payload);
         }
     }
 
