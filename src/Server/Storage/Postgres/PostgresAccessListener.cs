@@ -7,9 +7,9 @@ namespace CollabEdit.Server.Storage.Postgres;
 /// LISTENs on <see cref="PostgresSchema.AccessChannel"/>: an access change made by any process (its
 /// payload the document id) drops this process's cached decisions on that document, so its open
 /// connections are checked again within moments; an account's session change ("account {id}") closes
-/// that account's connections whose session ended. A change notified while this process was not
-/// listening (a dropped connection) is missed: such a connection keeps its decision until it opens the
-/// document again.
+/// that account's connections whose session ended. A notice sent while this process was not listening
+/// (a dropped connection) is lost, so on every (re)connect, once listening, every cached decision is
+/// dropped and every open connection checked again, as if everything had changed.
 /// </summary>
 internal sealed partial class PostgresAccessListener(
     NpgsqlDataSource dataSource,
@@ -30,6 +30,10 @@ internal sealed partial class PostgresAccessListener(
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
                 }
+
+                // Listening from here on: whatever changed before, while nobody listened, is caught now.
+                access.NotifyAllChanged();
+                sessions.NotifyChanged(null);
 
                 while (true)
                 {
