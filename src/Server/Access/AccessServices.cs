@@ -1,4 +1,5 @@
 using CollabEdit.Server.Configuration;
+using CollabEdit.Server.Documents;
 using CollabEdit.Server.Storage.Postgres;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -40,6 +41,8 @@ public static class AccessServices
         services.AddSingleton<AccountSessions>();
         services.AddSingleton<CallerNames>();
         services.AddSingleton<IAccountQuota, DocumentCountQuota>();
+        services.AddSingleton<AccountStorageQuota>();
+        services.AddSingleton<IStorageAllowance>(sp => sp.GetRequiredService<AccountStorageQuota>());
         services.AddSingleton<IAuthorizationHandler, DocumentAuthorizationHandler>();
         services.AddAuthorization();
 
