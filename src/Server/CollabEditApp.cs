@@ -168,6 +168,7 @@ public static class CollabEditApp
         app.MapFallbackToFile("/d/{id}", "editor.html");
         app.MapFallbackToFile("/signin", "signin.html");
         app.MapFallbackToFile("/signup", "signin.html");
+        app.MapFallbackToFile("/account", "signin.html");
         return app;
     }
 
