@@ -74,6 +74,27 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task SignOut_WithTheCookie_EndsThatCookie_EvenReplayed()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = server.BaseUri, Timeout = Timeouts.Http };
+        (await browser.PostAsJsonAsync("/api/account/signin", new SignInRequest(RunningServer.OwnerName, RunningServer.Password))).EnsureSuccessStatusCode();
+        string cookie = cookies.GetCookies(server.BaseUri)["CollabEdit"]!.Value;
+
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/api/account/signout");
+        signOut.Headers.Add("Sec-Fetch-Site", "same-origin");
+        var signedOut = await browser.SendAsync(signOut).WaitAsync(Timeouts.Http);
+
+        // Someone who kept a copy of the cookie gets nowhere with it.
+        using var replay = new HttpRequestMessage(HttpMethod.Get, "/api/account/me");
+        replay.Headers.Add("Cookie", $"CollabEdit={cookie}");
+        Assert.Equal(HttpStatusCode.NoContent, signedOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.NewHttpClient().SendAsync(replay).WaitAsync(Timeouts.Http)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await MeAsync(server, server.OwnerToken));
+    }
+
+    [Fact]
     public async Task ChangingThePassword_KeepsThisSession_EndsTheOthers_AndTheirRefreshTokens()
     {
         await using var server = await RunningServer.StartAsync();
