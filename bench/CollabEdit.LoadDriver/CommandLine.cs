@@ -47,6 +47,7 @@ internal static class CommandLine
           --server-configuration Debug|Release   (default: the driver's own)
           --no-build             never build the server
           --keep-data            keep the temporary data folder
+          --no-auth              do not sign in (a server from before accounts existed)
         S5:
           --history N            ops of history (100000)
           --restarts N           cold opens measured (5)
@@ -166,6 +167,7 @@ internal static class CommandLine
                 "--server-configuration" => settings with { ServerConfiguration = Value() },
                 "--no-build" => settings with { Build = false },
                 "--keep-data" => settings with { KeepData = true },
+                "--no-auth" => settings with { NoAuth = true },
                 "--history" => settings with { HistoryOps = Math.Max(1, Int()) },
                 "--restarts" => settings with { Restarts = Math.Max(1, Int()) },
                 "--populate-clients" => settings with { PopulateClients = Math.Max(1, Int()) },

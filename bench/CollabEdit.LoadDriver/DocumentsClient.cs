@@ -3,13 +3,14 @@ using System.Net.Http.Json;
 namespace CollabEdit.LoadDriver;
 
 /// <summary>The history REST API, as far as the driver needs it: create a document, read its durable text.</summary>
+/// <remarks>An empty <c>accessToken</c> sends none (<c>--no-auth</c>).</remarks>
 internal sealed class DocumentsClient(Uri baseUri, string accessToken) : IDisposable
 {
     private readonly HttpClient _http = new()
     {
         BaseAddress = baseUri,
         Timeout = TimeSpan.FromSeconds(60),
-        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken) },
+        DefaultRequestHeaders = { Authorization = accessToken.Length == 0 ? null : new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken) },
     };
 
     /// <summary><c>POST /api/documents {title, text}</c>: the new document's id.</summary>

@@ -60,6 +60,12 @@ internal sealed record LoadSettings
 
     public bool KeepData { get; init; }
 
+    /// <summary>
+    /// Do not sign in: for a server from before accounts (bench/auth-overhead.sh compares one with
+    /// today's). Every REST call and connection goes without a token.
+    /// </summary>
+    public bool NoAuth { get; init; }
+
     /// <summary>Print only the verdict (the smoke test).</summary>
     public bool Quiet { get; init; }
 

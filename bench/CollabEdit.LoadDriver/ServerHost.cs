@@ -56,6 +56,9 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public bool Started => _process is not null;
 
+    /// <summary>False for a server from before accounts (<c>--no-auth</c>): <see cref="AccessTokenAsync"/> answers "" (no token).</summary>
+    public bool SignsIn { get; set; } = true;
+
     /// <summary>The last stop did not end the process within the stop timeout: it was killed.</summary>
     public bool Killed { get; private set; }
 
@@ -65,6 +68,11 @@ internal sealed class ServerHost : IAsyncDisposable
     /// </summary>
     public async Task<string> AccessTokenAsync(CancellationToken cancellationToken)
     {
+        if (!SignsIn)
+        {
+            return "";
+        }
+
         if (_token is null)
         {
             using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(60) };

@@ -21,7 +21,7 @@ public static class CollabConnection
             {
                 options.Transports = HttpTransportType.WebSockets;
                 options.SkipNegotiation = true;
-                if (accessToken is not null)
+                if (!string.IsNullOrEmpty(accessToken))
                 {
                     options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
                 }

@@ -59,10 +59,12 @@ public static class CollabEditApp
         services.AddSingleton<HubErrorFilter>();
         services.AddSingleton<HubAuthorizationFilter>();
         services.AddSingleton<DocumentMembers>();
+        services.AddSingleton<SignedInConnections>();
         services.AddCollabEditAccess(builder.Configuration, storage.DataPath, onPostgres: postgres is not null);
         services.AddOptions<TrashOptions>().Bind(builder.Configuration.GetSection(CollabEditSettings.Section));
         services.AddSingleton<AccessAudit>();
         services.AddSingleton<Trash>();
+        services.AddSingleton<AccountClosing>();
         services.AddHostedService<TrashSweeper>();
 
         // The hub takes a browser's bearer token from its URL's query string: request lines (and
@@ -130,6 +132,7 @@ public static class CollabEditApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseAuthentication();
+        app.Use(BearerTokenCheck.RefuseRejectedAsync);
         app.Use(app.Services.GetRequiredService<CrossSiteRequestCheck>().InvokeAsync);
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -165,6 +168,7 @@ public static class CollabEditApp
         app.MapFallbackToFile("/d/{id}", "editor.html");
         app.MapFallbackToFile("/signin", "signin.html");
         app.MapFallbackToFile("/signup", "signin.html");
+        app.MapFallbackToFile("/account", "signin.html");
         return app;
     }
 

@@ -45,6 +45,19 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AccountPage_AndTheAccountMenu_HaveNoAxeViolations()
+    {
+        var page = await OpenAsync("Ann");
+        await page.GotoAsync("/");
+        await page.ClickAsync("#account-menu summary");
+        await page.Locator("#sign-out-everywhere").WaitForAsync();
+        await AssertEveryLookIsCleanAsync(page, "account-menu");
+        await page.GotoAsync("/account");
+        await page.Locator("#change-password").WaitForAsync();
+        await AssertEveryLookIsCleanAsync(page, "account");
+    }
+
+    [Fact]
     public async Task ShareDialog_HasNoAxeViolations()
     {
         string id = await _server.CreateDocumentAsync("shared text", "Shared");

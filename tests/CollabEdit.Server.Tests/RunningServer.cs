@@ -55,7 +55,8 @@ internal sealed class RunningServer : IAsyncDisposable
         string? dataPath = null,
         IDictionary<string, string>? settings = null,
         Action<IServiceCollection>? services = null,
-        Uri? url = null)
+        Uri? url = null,
+        string? postgres = null)
     {
         dataPath ??= NewDataPath();
         // Every test's people sign in from the one loopback address: the sign-in limit per address is lifted (AccountTests checks lockout).
@@ -64,9 +65,10 @@ internal sealed class RunningServer : IAsyncDisposable
             $"--urls={url?.ToString().TrimEnd('/') ?? "http://127.0.0.1:0"}", $"--CollabEdit:DataPath={dataPath}", "--Logging:LogLevel:Default=Warning",
             "--CollabEdit:Auth:SignInsPerMinutePerAddress=100000",
         };
-        if (await Storage.TestPostgres.ForRunningServerAsync(dataPath) is { } postgres)
+        // A test that needs PostgreSQL whatever the suite runs on brings its own schema.
+        if ((postgres ?? await Storage.TestPostgres.ForRunningServerAsync(dataPath)) is { } postgresSchema)
         {
-            args.AddRange(["--CollabEdit:Storage=Postgres", $"--ConnectionStrings:Postgres={postgres}"]);
+            args.AddRange(["--CollabEdit:Storage=Postgres", $"--ConnectionStrings:Postgres={postgresSchema}"]);
         }
 
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(kv => $"--CollabEdit:{kv.Key}={kv.Value}"));

@@ -36,8 +36,12 @@ export function goSignIn() {
   location.href = `/signin?return=${encodeURIComponent(location.pathname + location.hash)}`;
 }
 
-/** Signs out and goes to the sign-in page. */
-export async function signOut() {
-  await fetch('/api/account/signout', { method: 'POST' }).catch(() => {});
+/**
+ * Signs out and goes to the sign-in page: this browser only, or (everywhere) every browser and
+ * token of the account.
+ * @param {{ everywhere?: boolean }} [options]
+ */
+export async function signOut({ everywhere = false } = {}) {
+  await fetch(`/api/account/signout${everywhere ? '?everywhere=true' : ''}`, { method: 'POST' }).catch(() => {});
   location.href = '/signin';
 }

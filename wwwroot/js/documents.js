@@ -120,9 +120,9 @@ registerServiceWorker();
 signedIn().then((account) => {
   if (!account) return;
   /** @type {HTMLElement} */ (document.getElementById('account')).textContent = `Signed in as ${account.displayName}`;
-  const out = /** @type {HTMLButtonElement} */ (document.getElementById('sign-out'));
-  out.hidden = false;
-  out.addEventListener('click', () => signOut());
+  /** @type {HTMLElement} */ (document.getElementById('account-menu')).hidden = false;
+  /** @type {HTMLElement} */ (document.getElementById('sign-out')).addEventListener('click', () => signOut());
+  /** @type {HTMLElement} */ (document.getElementById('sign-out-everywhere')).addEventListener('click', () => signOut({ everywhere: true }));
   loadTrash().catch(() => {});
 });
 DeviceStore.open().then((store) => store?.prune(KEEP_COPIES_MS)).catch(() => {});

@@ -82,7 +82,7 @@ export class HistoryPanel {
     });
 
     const versionList = el('ol', { id: 'versions' }, versions.map((/** @type {any} */ v) => {
-      const button = el('button', { 'data-revision': String(v.revision) }, [`★ ${v.name} · r${v.revision}`]);
+      const button = el('button', { 'data-revision': String(v.revision) }, [`★ ${v.name} · r${v.revision}${v.author ? ` · ${v.author}` : ''}`]);
       button.addEventListener('click', () => this.select(v.revision));
       return el('li', {}, [button]);
     }));

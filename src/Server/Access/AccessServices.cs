@@ -1,5 +1,7 @@
 using CollabEdit.Server.Configuration;
+using CollabEdit.Server.Documents;
 using CollabEdit.Server.Storage.Postgres;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
@@ -36,8 +38,11 @@ public static class AccessServices
         }
 
         services.AddSingleton<DocumentAccess>();
+        services.AddSingleton<AccountSessions>();
         services.AddSingleton<CallerNames>();
         services.AddSingleton<IAccountQuota, DocumentCountQuota>();
+        services.AddSingleton<AccountStorageQuota>();
+        services.AddSingleton<IStorageAllowance>(sp => sp.GetRequiredService<AccountStorageQuota>());
         services.AddSingleton<IAuthorizationHandler, DocumentAuthorizationHandler>();
         services.AddAuthorization();
 
@@ -51,21 +56,8 @@ public static class AccessServices
             .AddBearerToken(AuthSchemes.Bearer, options =>
             {
                 options.BearerTokenExpiration = TimeSpan.FromHours(8);
-                options.Events = new BearerTokenEvents
-                {
-                    // A browser's WebSocket cannot send an Authorization header, so the hub (and only
-                    // the hub) takes the token from the query string. Request lines are not logged
-                    // (see CollabEditApp), so it is not written anywhere.
-                    OnMessageReceived = context =>
-                    {
-                        if (AuthSchemes.IsHubPath(context.Request.Path) && context.Request.Query[AuthSchemes.HubTokenParameter] is [{ Length: > 0 } token])
-                        {
-                            context.Token = token;
-                        }
-
-                        return Task.CompletedTask;
-                    },
-                };
+                options.RefreshTokenExpiration = AccountSessions.Lifetime;
+                options.Events = new BearerTokenEvents { OnMessageReceived = BearerTokenCheck.ValidateAsync };
             })
             .AddIdentityCookies();
 
@@ -76,8 +68,19 @@ public static class AccessServices
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.CookieManager = new HostPrefixCookieManager();
-            cookie.ExpireTimeSpan = TimeSpan.FromDays(14);
+            cookie.ExpireTimeSpan = AccountSessions.Lifetime;
             cookie.SlidingExpiration = true;
+
+            // In place of Identity's SecurityStampValidator (which looks every 30 minutes): a cookie
+            // of an ended session (signed out, everywhere, or a password changed) is refused at once.
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                if (context.Principal is { } user && !context.HttpContext.RequestServices.GetRequiredService<AccountSessions>().Holds(user))
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(AuthSchemes.Cookie).ConfigureAwait(false);
+                }
+            };
 
             // The pages and the API answer 401/403 themselves; a redirect would turn an API error into a page.
             cookie.Events.OnRedirectToLogin = context =>

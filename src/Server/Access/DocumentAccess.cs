@@ -14,9 +14,13 @@ namespace CollabEdit.Server.Access;
 internal sealed class DocumentAccess(IAccessStorage access, IDocumentStorage documents)
 {
     private readonly ConcurrentDictionary<string, long> _versions = new(StringComparer.Ordinal);
+    private long _everyDocument;
 
     /// <summary>Raised after a document's owner, grants, links or trash state changed.</summary>
     public event Action<string>? Changed;
+
+    /// <summary>Raised after any document's access may have changed unseen (<see cref="NotifyAllChanged"/>).</summary>
+    public event Action? AllChanged;
 
     public static string? AccountIdOf(ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
@@ -25,12 +29,23 @@ internal sealed class DocumentAccess(IAccessStorage access, IDocumentStorage doc
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>Moves whenever the document's access changes; a cached decision taken at another version is stale.</summary>
-    public long VersionOf(string documentId) => _versions.GetValueOrDefault(documentId);
+    /// <remarks>Both counts only grow, so their sum moves whenever either does.</remarks>
+    public long VersionOf(string documentId) => _versions.GetValueOrDefault(documentId) + Volatile.Read(ref _everyDocument);
 
     public void NotifyChanged(string documentId)
     {
         _versions.AddOrUpdate(documentId, 1, (_, v) => v + 1);
         Changed?.Invoke(documentId);
+    }
+
+    /// <summary>
+    /// Every cached decision is stale: a change may have been made unseen (another process's notice
+    /// lost while this one was not listening). Decisions are taken again and open connections re-checked.
+    /// </summary>
+    public void NotifyAllChanged()
+    {
+        Interlocked.Increment(ref _everyDocument);
+        AllChanged?.Invoke();
     }
 
     /// <summary>The owner's account id: the owner row's, or for a document from before accounts the administrator's; null if neither exists.</summary>

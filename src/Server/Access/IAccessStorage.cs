@@ -26,6 +26,25 @@ public interface IAccessStorage
 
     Account? FindAccountByEmail(string normalizedEmail);
 
+    /// <summary>Removes the account's row (its documents and the grants to it are dealt with first, by <c>AccountClosing</c>).</summary>
+    Task RemoveAccountAsync(string accountId);
+
+    /// <summary>
+    /// Ends one session (a sign-in and every token refreshed from it): <see cref="IsSessionRevoked"/>
+    /// says so until <paramref name="until"/>, when everything issued to it has expired anyway.
+    /// Revocations already over at <paramref name="now"/> are dropped on the way. Every process is told
+    /// (<see cref="AnnounceSessionsChangedAsync"/>).
+    /// </summary>
+    Task RevokeSessionAsync(string accountId, string sessionId, DateTimeOffset until, DateTimeOffset now);
+
+    bool IsSessionRevoked(string sessionId);
+
+    /// <summary>
+    /// Tells every process sharing this storage that the account's sessions changed (one was ended,
+    /// or all of them by a new security stamp), so its open hub connections are checked at once.
+    /// </summary>
+    Task AnnounceSessionsChangedAsync(string accountId);
+
     /// <summary>The first account created, which owns the documents created before accounts existed; null before any.</summary>
     Account? FindAdministrator();
 

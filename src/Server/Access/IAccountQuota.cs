@@ -2,8 +2,8 @@ namespace CollabEdit.Server.Access;
 
 /// <summary>
 /// What one account may keep on the server, asked before it creates a document. The default
-/// (<see cref="DocumentCountQuota"/>) caps the number of documents; a quota of bytes stored is
-/// another implementation of this, registered in its place.
+/// (<see cref="DocumentCountQuota"/>) caps the number of documents. The bytes an account's documents
+/// store are capped apart (<see cref="AccountStorageQuota"/>): that is asked before every op, not only here.
 /// </summary>
 public interface IAccountQuota
 {

@@ -31,6 +31,7 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
     private readonly ILiteCollection<BsonDocument> _grants;
     private readonly ILiteCollection<BsonDocument> _links;
     private readonly ILiteCollection<BsonDocument> _audit;
+    private readonly ILiteCollection<BsonDocument> _revokedSessions;
 
     public LiteDbAccessStorage(string dataPath)
     {
@@ -51,6 +52,7 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
         _links.EnsureIndex("hash", unique: true);
         _audit = _db.GetCollection("audit");
         _audit.EnsureIndex("doc");
+        _revokedSessions = _db.GetCollection("revokedSessions");
 
         // A crash before the last checkpoint leaves pages in LiteDB's log; take them in now.
         _db.Checkpoint();
@@ -70,6 +72,19 @@ internal sealed class LiteDbAccessStorage : IAccessStorage, IDisposable
     });
 
     public Task UpdateAccountAsync(Account account) => Write(() => _accounts.Update(ToBson(account)));
+
+    public Task RemoveAccountAsync(string accountId) => Write(() => _accounts.Delete(accountId));
+
+    public Task RevokeSessionAsync(string accountId, string sessionId, DateTimeOffset until, DateTimeOffset now) => Write(() =>
+    {
+        _revokedSessions.DeleteMany(Query.LT("until", now.UtcDateTime));
+        _revokedSessions.Upsert(new BsonDocument { ["_id"] = sessionId, ["account"] = accountId, ["until"] = until.UtcDateTime });
+    });
+
+    public bool IsSessionRevoked(string sessionId) => _revokedSessions.Exists(Query.EQ("_id", sessionId));
+
+    /// <summary>One process per data folder: nobody else to tell.</summary>
+    public Task AnnounceSessionsChangedAsync(string accountId) => Task.CompletedTask;
 
     public Account? FindAccountById(string accountId) => ToAccount(_accounts.FindById(accountId));
 

@@ -8,3 +8,12 @@ public sealed record SignInRequest(string? UserName, string? Password);
 
 /// <summary>The signed-in account.</summary>
 public sealed record AccountInfo(string Id, string UserName, string Email, string DisplayName, bool IsAdministrator);
+
+/// <summary>Exchanges the refresh token of a bearer sign-in for new tokens.</summary>
+public sealed record RefreshRequest(string? RefreshToken);
+
+/// <summary>Changes the caller's password; the current one is required.</summary>
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+/// <summary>Deletes the caller's account; its password is required.</summary>
+public sealed record DeleteAccountRequest(string? Password);

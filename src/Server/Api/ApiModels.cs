@@ -42,11 +42,30 @@ public sealed record RestoreRequest(int? Revision);
 /// <summary>The op a restore committed: <see cref="Revision"/> is new, its text equals that of <see cref="RestoredFrom"/>.</summary>
 public sealed record RestoreResult(int Revision, int RestoredFrom);
 
-/// <summary>Pins <see cref="Name"/> to <see cref="Revision"/> (default: the current one).</summary>
-public sealed record CreateVersionRequest(string? Name, int? Revision);
+/// <summary>
+/// Pins <see cref="Name"/> to <see cref="Revision"/> (default: the current one). <see cref="GuestName"/>
+/// is the name a signed-out caller with an edit link goes by (as on the hub); an account's is its own.
+/// </summary>
+public sealed record CreateVersionRequest(string? Name, int? Revision, string? GuestName = null);
 
-/// <summary>A named version.</summary>
-public sealed record VersionInfo(string Name, int Revision, DateTimeOffset CreatedAt);
+/// <summary>
+/// A named version and who named it, as the history shows an op's author: <see cref="Author"/> as
+/// shown (a guest's marked "(guest)"), <see cref="AuthorId"/> the account's id; both null for a
+/// version named before versions carried an author.
+/// </summary>
+public sealed record VersionInfo(string Name, int Revision, DateTimeOffset CreatedAt, string? Author = null, string? AuthorId = null, bool Guest = false)
+{
+    public static VersionInfo Of(NamedVersion version)
+    {
+        if (version.Author is null)
+        {
+            return new VersionInfo(version.Name, version.Revision, version.CreatedAt);
+        }
+
+        var author = OpAuthor.Parse(version.Author);
+        return new VersionInfo(version.Name, version.Revision, version.CreatedAt, author.Shown, author.AccountId, author.IsGuest);
+    }
+}
 
 /// <summary>
 /// What a client must know to never send an edit the server refuses: most code units one op may

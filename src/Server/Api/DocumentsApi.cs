@@ -76,7 +76,7 @@ public static class DocumentsApi
     [NoDocumentCapability("Creates a new document owned by the signed-in caller, within their document cap.")]
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
         HttpRequest http, CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time,
-        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota)
+        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota, AccountStorageQuota storageQuota)
     {
         // Only JSON makes a browser ask (CORS preflight) before sending cross-site; an empty or
         // form-encoded POST would let any page a user visits create documents on their server.
@@ -106,6 +106,13 @@ public static class DocumentsApi
         if (quota.RefusalToCreate(ownerId, text.Length) is { } refusal)
         {
             return Problem(StatusCodes.Status403Forbidden, "Document limit reached", refusal);
+        }
+
+        // Refused if the text would not fit in what the account has left. (The quotas count history
+        // bytes; a new document's text is its first snapshot, checked here but not counted after.)
+        if (storageQuota.RefusalToCreate(ownerId, System.Text.Encoding.UTF8.GetByteCount(text)) is { } full)
+        {
+            return Problem(ErrorCodes.QuotaExceeded, full);
         }
 
         var now = time.Now();
@@ -268,12 +275,12 @@ public static class DocumentsApi
             return problem;
         }
 
-        return TypedResults.Ok(store.ListVersions(id).Select(v => new VersionInfo(v.Name, v.Revision, v.CreatedAt)).ToArray());
+        return TypedResults.Ok(store.ListVersions(id).Select(VersionInfo.Of).ToArray());
     }
 
     [RequiresCapability(Capability.Edit)]
     private static async Task<Results<Created<VersionInfo>, ProblemHttpResult>> CreateVersionAsync(
-        string id, CreateVersionRequest? request, IDocumentStorage store, TimeProvider time)
+        string id, CreateVersionRequest? request, IDocumentStorage store, TimeProvider time, ClaimsPrincipal user, CallerNames names)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -292,9 +299,10 @@ public static class DocumentsApi
             return OutOfRange("revision", revision, document.Revision);
         }
 
-        var version = new NamedVersion(name, revision, time.Now());
+        // The author is the server's: the caller's account, or a guest under the name they give.
+        var version = new NamedVersion(name, revision, time.Now(), names.AuthorOf(user, request.GuestName).ToString());
         await store.AddVersionAsync(id, version).ConfigureAwait(false);
-        return TypedResults.Created($"/api/documents/{id}/versions", new VersionInfo(version.Name, version.Revision, version.CreatedAt));
+        return TypedResults.Created($"/api/documents/{id}/versions", VersionInfo.Of(version));
     }
 
     [RequiresCapability(Capability.Delete)]

@@ -14,6 +14,14 @@ public sealed class AuthOptions
     [Range(1, int.MaxValue)]
     public int MaxDocumentsPerAccount { get; set; } = 10_000;
 
+    /// <summary>
+    /// The history bytes all documents one account owns may hold together (its trash included; counted
+    /// as <c>MaxDocumentStoredBytes</c> counts them); 0 for no limit. Past it, submits, restores and
+    /// creates are refused <c>quota-exceeded</c>.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxStoredBytesPerAccount { get; set; } = 1L << 30;
+
     /// <summary>Failed sign-ins in a row after which an account is locked out for <see cref="LockoutDuration"/>.</summary>
     [Range(1, 100)]
     public int MaxFailedSignIns { get; set; } = 5;

@@ -19,6 +19,7 @@ public sealed partial class DocumentRegistry(
     IOptions<IdleUnloadOptions> unloading,
     TimeProvider time,
     CollabEditMetrics metrics,
+    IStorageAllowance allowance,
     ILoggerFactory loggers) : ICommittedElsewhere, IAsyncDisposable
 {
     private readonly Dictionary<string, DocumentSession> _sessions = new(StringComparer.Ordinal);
@@ -56,7 +57,7 @@ public sealed partial class DocumentRegistry(
 
             if (!_sessions.TryGetValue(documentId, out var session))
             {
-                session = new DocumentSession(documentId, store, broadcaster, limits.Value, storage.Value, time, metrics, _loggers.CreateLogger<DocumentSession>());
+                session = new DocumentSession(documentId, store, broadcaster, limits.Value, storage.Value, time, metrics, allowance, _loggers.CreateLogger<DocumentSession>());
                 _sessions.Add(documentId, session);
                 metrics.DocumentOpened();
             }

@@ -43,6 +43,7 @@ public sealed partial class DocumentSession
     private readonly OpValidator _validator;
     private readonly TimeProvider _time;
     private readonly CollabEditMetrics _metrics;
+    private readonly IStorageAllowance _allowance;
     private readonly ILogger _log;
     private ServerAuthority? _authority;
     private int _snapshotRevision;
@@ -67,6 +68,7 @@ public sealed partial class DocumentSession
         StorageOptions storage,
         TimeProvider time,
         CollabEditMetrics metrics,
+        IStorageAllowance allowance,
         ILogger log)
     {
         Id = id;
@@ -77,6 +79,7 @@ public sealed partial class DocumentSession
         _validator = new OpValidator(limits, store);
         _time = time;
         _metrics = metrics;
+        _allowance = allowance;
         _log = log;
         LastActivity = time.GetUtcNow();
         Completion = Task.Run(RunAsync);
@@ -475,11 +478,6 @@ public sealed partial class DocumentSession
         return result.Revision;
     }
 
-    /// <summary>
-    /// Refuses an op that would take the document's stored history past its quota. The seam for a
-    /// per-account quota (accounts are not built yet): it would be checked here too, with the
-    /// account of the request's author, against the bytes that account's documents hold.
-    /// </summary>
     /// <summary>Adds a committed op (here or, on a shared store, by another process) to the history bytes the quota counts.</summary>
     private void CountStored(CommittedOp op)
     {
@@ -487,12 +485,22 @@ public sealed partial class DocumentSession
         _storedBytes += _store.StoredOpBytesBound(op.Operation.Components.Count, op.Submitted.Components.Count, inserted);
     }
 
+    /// <summary>
+    /// Refuses an op that would take the document's stored history past its quota, or past what its
+    /// owner's account quota leaves it (<see cref="IStorageAllowance"/>).
+    /// </summary>
     private void CheckQuota(long opBytes)
     {
         long limit = _limits.MaxDocumentStoredBytes;
         if (_storedBytes + opBytes > limit)
         {
             throw new CollabException(ErrorCodes.QuotaExceeded, $"The document's history holds {_storedBytes:N0} bytes; its quota is {limit:N0}. Nothing was committed.");
+        }
+
+        long allowed = _allowance.MostStoredBytes(Id, _storedBytes);
+        if (_storedBytes + opBytes > allowed)
+        {
+            throw new CollabException(ErrorCodes.QuotaExceeded, "The owner's account has used its storage quota (its documents' history, trash included); delete or purge some. Nothing was committed.");
         }
     }
 

@@ -28,7 +28,8 @@ internal sealed class CollabHub(
     TimeProvider time,
     CollabEditMetrics metrics,
     PresenceThrottle presenceThrottle,
-    DocumentWriteBudgets writeBudgets) : Hub
+    DocumentWriteBudgets writeBudgets,
+    SignedInConnections signedIn) : Hub
 {
     private const int MaxClientIdLength = 128;
     // The browser's palette (wwwroot/js/identity.js), in the same order: every colour has at least
@@ -41,13 +42,15 @@ internal sealed class CollabHub(
     {
         var settings = connectionLimits.Value;
         string? link = Context.GetHttpContext()?.Request.Query["link"].FirstOrDefault();
-        Context.Items[typeof(ConnectionState)] = new ConnectionState(
+        var state = new ConnectionState(
             Context.ConnectionId,
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
             Context.User ?? new(),
             string.IsNullOrEmpty(link) ? null : link,
             new TokenBucket(settings.SubmitsPerSecond, settings.SubmitBurst, time),
             new TokenBucket(settings.CallsPerSecond, settings.CallBurst, time));
+        Context.Items[typeof(ConnectionState)] = state;
+        signedIn.Add(Context, state);
         metrics.ConnectionOpened();
         return Task.CompletedTask;
     }
@@ -55,6 +58,7 @@ internal sealed class CollabHub(
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.ConnectionClosed();
+        signedIn.Remove(Context.ConnectionId);
         foreach (var open in State.RemoveAll())
         {
             members.Leave(State, open);

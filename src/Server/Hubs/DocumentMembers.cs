@@ -27,6 +27,7 @@ internal sealed class DocumentMembers
         _registry = registry;
         _access = access;
         access.Changed += Recheck;
+        access.AllChanged += RecheckAll;
     }
 
     /// <summary>From now on the connection receives what is sent to the document.</summary>
@@ -56,6 +57,14 @@ internal sealed class DocumentMembers
         finally
         {
             _registry.Release(open.Session);
+        }
+    }
+
+    private void RecheckAll()
+    {
+        foreach (string documentId in _members.Keys)
+        {
+            Recheck(documentId);
         }
     }
 

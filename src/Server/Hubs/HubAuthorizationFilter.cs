@@ -13,11 +13,18 @@ namespace CollabEdit.Server.Hubs;
 /// rule is refused. A document the caller may not view answers exactly as a missing one
 /// (<c>not-found</c>); one they may view but not act on, <c>forbidden</c>. Decisions are cached per
 /// connection and document until that document's access changes (<see cref="DocumentAccess.VersionOf"/>).
+/// A connection whose session has ended (signed out, a password changed) is refused and closed.
 /// </summary>
-internal sealed class HubAuthorizationFilter(IAuthorizationService authorization, DocumentAccess access) : IHubFilter
+internal sealed class HubAuthorizationFilter(IAuthorizationService authorization, DocumentAccess access, AccountSessions sessions) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        if (context.Context.Items[typeof(ConnectionState)] is ConnectionState caller && !sessions.Holds(caller.User))
+        {
+            context.Context.Abort();
+            throw new CollabException(ErrorCodes.Forbidden, "Your session has ended (signed out); sign in again.");
+        }
+
         var rule = context.HubMethod.GetCustomAttribute<RequiresCapabilityAttribute>();
         if (rule is null)
         {

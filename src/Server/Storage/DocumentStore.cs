@@ -147,6 +147,7 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         ["name"] = version.Name,
         ["rev"] = version.Revision,
         ["created"] = version.CreatedAt.ToUnixTimeMilliseconds(),
+        ["author"] = version.Author is null ? BsonValue.Null : version.Author,
     }));
 
     /// <summary>Completes once everything readers can see is durable (see <see cref="StorageWriter.ConfirmDurableAsync"/>).</summary>
@@ -203,7 +204,8 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
     public IReadOnlyList<NamedVersion> ListVersions(string documentId) => _file.Read<IReadOnlyList<NamedVersion>>(() =>
         [.. _file.Versions.Find(Query.EQ("doc", documentId))
-            .Select(v => new NamedVersion(v["name"].AsString, v["rev"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(v["created"].AsInt64)))
+            .Select(v => new NamedVersion(
+                v["name"].AsString, v["rev"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(v["created"].AsInt64), v["author"].IsString ? v["author"].AsString : null))
             .OrderBy(v => v.Revision)]);
 
     /// <summary>The text at <paramref name="revision"/>: the newest snapshot before it plus a replay of the ops after.</summary>

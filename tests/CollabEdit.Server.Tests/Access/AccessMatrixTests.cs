@@ -54,7 +54,17 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ["POST /api/account/signup"] =            "A     A      A      A     A     A        A",
         ["POST /api/account/signin"] =            "A     A      A      A     A     A        A",
         ["POST /api/account/signout"] =           "A     A      A      A     A     A        A",
+        ["POST /api/account/refresh"] =           "A     A      A      U     U     U        A",
+        ["POST /api/account/password"] =          "A     A      A      U     U     U        A",
+        ["DELETE /api/account"] =                 "A     A      A      U     U     U        A",
     };
+
+    /// <summary>
+    /// Routes that end the caller's session or account: for the signed-in columns each cell acts as an
+    /// account of its own, signed up for it, so the table's accounts stay signed in.
+    /// </summary>
+    private static readonly HashSet<string> EndsSessions =
+        ["POST /api/account/signout", "POST /api/account/refresh", "POST /api/account/password", "DELETE /api/account"];
 
     private RunningServer _server = null!;
     private Dictionary<string, (string Token, HttpClient Http)> _accounts = null!;
@@ -209,6 +219,12 @@ public sealed class AccessMatrixTests : IAsyncLifetime
             "editor" or "viewer" or "other account" => _accounts[role].Http,
             _ => _server.NewHttpClient(),
         };
+        string? refreshToken = null;
+        if (EndsSessions.Contains(action) && role is "owner" or "editor" or "viewer" or "other account")
+        {
+            (http, refreshToken) = await FreshAccountAsync();
+        }
+
         string? link = role switch
         {
             "view link" => setup.ViewLink,
@@ -234,6 +250,9 @@ public sealed class AccessMatrixTests : IAsyncLifetime
             ("POST", "/api/links/redeem") => JsonContent.Create(new RedeemRequest(link ?? "not-a-link-token-of-this-server")),
             ("POST", "/api/account/signup") => JsonContent.Create(new SignUpRequest($"new{Guid.NewGuid():N}", $"{Guid.NewGuid():N}@example.invalid", RunningServer.Password, null)),
             ("POST", "/api/account/signin") => JsonContent.Create(new SignInRequest(RunningServer.OwnerName, RunningServer.Password)),
+            ("POST", "/api/account/refresh") => JsonContent.Create(new RefreshRequest(refreshToken ?? "not-a-refresh-token-of-this-server")),
+            ("POST", "/api/account/password") => JsonContent.Create(new ChangePasswordRequest(RunningServer.Password, "another long passphrase")),
+            ("DELETE", "/api/account") => JsonContent.Create(new DeleteAccountRequest(RunningServer.Password)),
             _ => null,
         };
         if (link is not null)
@@ -258,6 +277,20 @@ public sealed class AccessMatrixTests : IAsyncLifetime
             var status => $"status {(int)status}: {await response.Content.ReadAsStringAsync()}",
         };
     }
+
+    /// <summary>A new account's HttpClient (with its bearer token) and its refresh token.</summary>
+    private async Task<(HttpClient Http, string RefreshToken)> FreshAccountAsync()
+    {
+        string name = $"fresh{Guid.NewGuid():N}";
+        var http = _server.NewHttpClient();
+        var response = await http.PostAsJsonAsync("/api/account/signup?token=true", new SignUpRequest(name, $"{name}@example.invalid", RunningServer.Password, null));
+        response.EnsureSuccessStatusCode();
+        var tokens = (await response.Content.ReadFromJsonAsync<Tokens>())!;
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        return (http, tokens.RefreshToken);
+    }
+
+    private sealed record Tokens(string AccessToken, string RefreshToken);
 
     /// <summary>"N" only if the answer is what a document that does not exist gets (all but the trace id, which every answer has its own of).</summary>
     private async Task<string> NotFoundLikeMissingAsync(HttpResponseMessage response, string id)

@@ -54,6 +54,38 @@ public sealed class SharedAccountsTests
     }
 
     [SkippableFact]
+    public async Task SigningOutOnOneProcess_ClosesTheSessionsHubConnectionOnAnother_AndItsTokenIsRefusedThere()
+    {
+        await using var cluster = await PostgresCluster.StartAsync(processes: 2);
+        using var a = cluster.Http(0);
+        string token = await AccountTokens.SignUpAsync(a, "sam", RunningServer.Password).WaitAsync(Timeouts.Http);
+        var connection = await CollabConnection.ConnectAsync(cluster.Processes[1].BaseUri, accessToken: token).WaitAsync(Timeouts.Call);
+        try
+        {
+            var closed = new TaskCompletionSource();
+            connection.Closed += _ =>
+            {
+                closed.TrySetResult();
+                return Task.CompletedTask;
+            };
+
+            using var signOut = new HttpRequestMessage(HttpMethod.Post, "/api/account/signout");
+            signOut.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            (await a.SendAsync(signOut).WaitAsync(Timeouts.Http)).EnsureSuccessStatusCode();
+
+            // Told through collabedit_access: the idle connection is closed, not left until its next call.
+            await closed.Task.WaitAsync(Timeouts.Call);
+            using var b = new HttpClient { BaseAddress = cluster.Processes[1].BaseUri, Timeout = Timeouts.Http };
+            b.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await b.GetAsync("/api/account/me").WaitAsync(Timeouts.Http)).StatusCode);
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    [SkippableFact]
     public async Task FirstSignUpsRacingOnTwoProcesses_MakeExactlyOneAdministrator()
     {
         await using var cluster = await PostgresCluster.StartAsync(processes: 2, signUpOwner: false);

@@ -106,18 +106,20 @@ public abstract class DocumentStorageContract
     }
 
     [SkippableFact]
-    public async Task NamedVersions_AreListedByRevision_AcrossARestart()
+    public async Task NamedVersions_AreListedByRevision_WithTheirAuthors_AcrossARestart()
     {
         var storage = Open();
         await storage.CreateDocumentAsync(new StoredDocument("named", "Named", 0, Created, Created), "");
         await storage.AppendAsync("named", Ops("named", after: 0, count: 4), null);
-        await storage.AddVersionAsync("named", new NamedVersion("Final", 4, Created.AddMinutes(2)));
+        await storage.AddVersionAsync("named", new NamedVersion("Final", 4, Created.AddMinutes(2), "account:a1:Ann"));
+
+        // A version named before versions carried an author.
         await storage.AddVersionAsync("named", new NamedVersion("Draft", 1, Created.AddMinutes(1)));
 
         var restarted = Restart(storage);
 
         Assert.Equal(
-            [new NamedVersion("Draft", 1, Created.AddMinutes(1)), new NamedVersion("Final", 4, Created.AddMinutes(2))],
+            [new NamedVersion("Draft", 1, Created.AddMinutes(1)), new NamedVersion("Final", 4, Created.AddMinutes(2), "account:a1:Ann")],
             restarted.ListVersions("named"));
         Assert.Empty(restarted.ListVersions("other"));
     }

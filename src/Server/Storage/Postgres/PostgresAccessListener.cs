@@ -6,13 +6,15 @@ namespace CollabEdit.Server.Storage.Postgres;
 /// <summary>
 /// LISTENs on <see cref="PostgresSchema.AccessChannel"/>: an access change made by any process (its
 /// payload the document id) drops this process's cached decisions on that document, so its open
-/// connections are checked again within moments. A change notified while this process was not
-/// listening (a dropped connection) is missed: such a connection keeps its decision until it opens the
-/// document again.
+/// connections are checked again within moments; an account's session change ("account {id}") closes
+/// that account's connections whose session ended. A notice sent while this process was not listening
+/// (a dropped connection) is lost, so on every (re)connect, once listening, every cached decision is
+/// dropped and every open connection checked again, as if everything had changed.
 /// </summary>
 internal sealed partial class PostgresAccessListener(
     NpgsqlDataSource dataSource,
     DocumentAccess access,
+    AccountSessions sessions,
     TimeProvider time,
     ILogger<PostgresAccessListener> log) : BackgroundService
 {
@@ -23,11 +25,15 @@ internal sealed partial class PostgresAccessListener(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
-                connection.Notification += (_, e) => access.NotifyChanged(e.Payload);
+                connection.Notification += (_, e) => Notified(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresSchema.AccessChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
                 }
+
+                // Listening from here on: whatever changed before, while nobody listened, is caught now.
+                access.NotifyAllChanged();
+                sessions.NotifyChanged(null);
 
                 while (true)
                 {
@@ -50,6 +56,18 @@ internal sealed partial class PostgresAccessListener(
                     return;
                 }
             }
+        }
+    }
+
+    private void Notified(string payload)
+    {
+        if (payload.StartsWith(PostgresSchema.AccountMark, StringComparison.Ordinal))
+        {
+            sessions.NotifyChanged(payload[PostgresSchema.AccountMark.Length..]);
+        }
+        else
+        {
+            access.NotifyChanged(payload);
         }
     }
 

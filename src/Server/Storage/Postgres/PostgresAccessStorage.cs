@@ -130,6 +130,38 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
         return entries;
     }
 
+    public Task RemoveAccountAsync(string accountId) => Unavailable(async () =>
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM accounts WHERE id = $1");
+        AddParameters(command, accountId);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    });
+
+    public Task RevokeSessionAsync(string accountId, string sessionId, DateTimeOffset until, DateTimeOffset now) => Unavailable(async () =>
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM revoked_sessions WHERE until < $1", now.ToUniversalTime()));
+        batch.BatchCommands.Add(BatchCommand(
+            "INSERT INTO revoked_sessions (session_id, account_id, until) VALUES ($1, $2, $3) ON CONFLICT (session_id) DO UPDATE SET until = excluded.until",
+            sessionId, accountId, until.ToUniversalTime()));
+        batch.BatchCommands.Add(BatchCommand("SELECT pg_notify($1, $2)", PostgresSchema.AccessChannel, PostgresSchema.AccountMark + accountId));
+        return await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+    });
+
+    public bool IsSessionRevoked(string sessionId)
+    {
+        using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM revoked_sessions WHERE session_id = $1)");
+        AddParameters(command, sessionId);
+        return (bool)command.ExecuteScalar()!;
+    }
+
+    public Task AnnounceSessionsChangedAsync(string accountId) => Unavailable(async () =>
+    {
+        await using var command = dataSource.CreateCommand("SELECT pg_notify($1, $2)");
+        AddParameters(command, PostgresSchema.AccessChannel, PostgresSchema.AccountMark + accountId);
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    });
+
     public Task ForgetDocumentAsync(string documentId) => WriteAsync(documentId, """
         DELETE FROM document_owners WHERE document_id = $1;
         DELETE FROM grants WHERE document_id = $1;
@@ -255,6 +287,17 @@ internal sealed class PostgresAccessStorage(NpgsqlDataSource dataSource) : IAcce
     private static void AddAccountParameters(NpgsqlCommand command, Account a) => AddParameters(command,
         a.Id, a.NormalizedUserName, a.UserName, a.NormalizedEmail, a.Email, a.DisplayName, a.PasswordHash, a.SecurityStamp,
         a.ConcurrencyStamp, a.LockoutEnabled, a.LockoutEnd, a.AccessFailedCount, a.IsAdministrator, a.CreatedAt);
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (object? value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
 
     private static void AddParameters(NpgsqlCommand command, params object?[] values)
     {

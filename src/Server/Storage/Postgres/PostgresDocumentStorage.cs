@@ -157,8 +157,8 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
     public Task AddVersionAsync(string documentId, NamedVersion version) => WriteAsync(async (connection, transaction) =>
     {
         await using var command = new NpgsqlCommand(
-            "INSERT INTO versions (document_id, name, revision, created_at) VALUES ($1, $2, $3, $4)", connection, transaction);
-        AddParameters(command.Parameters, documentId, version.Name, version.Revision, version.CreatedAt.ToUniversalTime());
+            "INSERT INTO versions (document_id, name, revision, created_at, author) VALUES ($1, $2, $3, $4, $5)", connection, transaction);
+        AddParameters(command.Parameters, documentId, version.Name, version.Revision, version.CreatedAt.ToUniversalTime(), version.Author);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     });
 
@@ -228,8 +228,8 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
 
     public IReadOnlyList<NamedVersion> ListVersions(string documentId) =>
         Query(
-            "SELECT name, revision, created_at FROM versions WHERE document_id = $1 ORDER BY revision, id",
-            reader => new NamedVersion(reader.GetString(0), reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2)),
+            "SELECT name, revision, created_at, author FROM versions WHERE document_id = $1 ORDER BY revision, id",
+            reader => new NamedVersion(reader.GetString(0), reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetString(3)),
             documentId);
 
     /// <summary>Runs one write in a transaction; maps the database's refusals to the storage exceptions.</summary>

@@ -16,6 +16,12 @@ public static class PostgresSchema
     /// <summary>The channel an access change (owner, grant, link, trash) notifies with the document id.</summary>
     public const string AccessChannel = "collabedit_access";
 
+    /// <summary>
+    /// What an account's session change notifies on <see cref="AccessChannel"/> before the account id
+    /// ("account 1f…"): a document id never holds a space, so the two cannot be confused.
+    /// </summary>
+    public const string AccountMark = "account ";
+
     public static IReadOnlyList<PostgresMigration> Migrations { get; } =
     [
         new(1, "documents, ops, snapshots, versions", """
@@ -131,6 +137,17 @@ public static class PostgresSchema
                 name text PRIMARY KEY,
                 xml text NOT NULL
             );
+            """),
+        new(4, "versions.author: who named a version (null for versions named before)", """
+            ALTER TABLE versions ADD COLUMN author text;
+            """),
+        new(5, "revoked_sessions: sessions ended by a sign-out, until their tokens would have expired", """
+            CREATE TABLE revoked_sessions (
+                session_id text PRIMARY KEY,
+                account_id text NOT NULL,
+                until timestamptz NOT NULL
+            );
+            CREATE INDEX revoked_sessions_until ON revoked_sessions (until);
             """),
     ];
 }
