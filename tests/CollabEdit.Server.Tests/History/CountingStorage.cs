@@ -1,5 +1,6 @@
 using CollabEdit.Ot;
 using CollabEdit.Server.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEdit.Server.Tests.History;
 
@@ -10,6 +11,10 @@ namespace CollabEdit.Server.Tests.History;
 internal sealed class CountingStorage(IDocumentStorage inner) : IDocumentStorage
 {
     private readonly Dictionary<string, int> _opsRead = new(StringComparer.Ordinal);
+
+    /// <summary>Over the server's own storage, whichever backend it runs on.</summary>
+    public static CountingStorage Over(IServiceProvider services) =>
+        new((IDocumentStorage?)services.GetService<CollabEdit.Server.Storage.Postgres.PostgresDocumentStorage>() ?? services.GetRequiredService<DocumentStore>());
 
     /// <summary>Runs before each ReadOps, with the document id.</summary>
     public Action<string>? BeforeRead { get; set; }

@@ -207,7 +207,7 @@ public sealed class HistoryApiTests : IAsyncLifetime
         // Arrange: 1,000 ops with a snapshot every 100, as sessions write them (appended straight to storage).
         var counting = (CountingStorage)null!;
         await using var server = await RunningServer.StartAsync(services: services =>
-            services.AddSingleton<IDocumentStorage>(sp => counting = new CountingStorage(sp.GetRequiredService<DocumentStore>())));
+            services.AddSingleton<IDocumentStorage>(sp => counting = CountingStorage.Over(sp)));
         string id = await server.CreateDocumentAsync("");
         string text = await AppendOpsAsync(server, id, count: 1000, snapshotEvery: 100);
         counting.Reset(id);
@@ -234,7 +234,7 @@ public sealed class HistoryApiTests : IAsyncLifetime
             services: services =>
             {
                 services.AddHttpContextAccessor();
-                services.AddSingleton<IDocumentStorage>(sp => counting = new CountingStorage(sp.GetRequiredService<DocumentStore>()));
+                services.AddSingleton<IDocumentStorage>(sp => counting = CountingStorage.Over(sp));
                 services.AddSingleton<IStartupFilter>(new WhenFinished("/" + read.Split('?')[0], finished));
             });
         string id = await server.CreateDocumentAsync("");
