@@ -172,6 +172,32 @@ public sealed class HistoryApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Authorship_WithSnapshotsFromBeforeAuthorship_ReplaysFromOneThatHasIt_AndTheNextUnloadWritesOne()
+    {
+        // Arrange: snapshots at 100 and 200 without authorship, as older builds wrote them.
+        var settings = new Dictionary<string, string> { ["IdleUnloadAfter"] = "00:00:00.200", ["IdleSweepInterval"] = "00:00:00.100" };
+        await using var server = await RunningServer.StartAsync(settings: settings);
+        string id = await server.CreateDocumentAsync("");
+        await AppendOpsAsync(server, id, count: 250, snapshotEvery: 100);
+        var store = server.App.Services.GetRequiredService<IDocumentStorage>();
+        Assert.Equal(0, store.LatestAuthoredSnapshot(id, 250)!.Revision);
+
+        // Act: read it, then open it live and let it unload.
+        var read = await GetJsonAsync<AuthorshipResult>($"/api/documents/{id}/authorship?revision=250", server);
+        var connection = await server.ConnectAsync();
+        var opened = await connection.InvokeAsync<OpenResult>(HubMessages.Open, id, "me").WaitAsync(Timeouts.Call);
+        var live = await connection.InvokeAsync<AuthorshipMessage>(HubMessages.Authorship, id).WaitAsync(Timeouts.Call);
+        await connection.InvokeAsync(HubMessages.Close, id).WaitAsync(Timeouts.Call);
+
+        // Assert: every unit credited to the ops' author (a name from before accounts), and an authored snapshot at 250 once unloaded.
+        Assert.Equal([new AuthorshipSpanMessage(250, null, "Appender", false, read.Spans[0].At)], read.Spans);
+        Assert.Equal(250, live.Revision);
+        Assert.Equal(read.Spans, live.Spans);
+        Assert.Equal(250, opened.Revision);
+        await Eventually.TrueAsync(() => store.LatestAuthoredSnapshot(id, 250)!.Revision == 250, "the unload writes a snapshot with authorship");
+    }
+
+    [Fact]
     public async Task Compare_AnyTwoRevisions_RebuildsBothTexts_AndCreditsInsertedAndDeletedText()
     {
         // Arrange
