@@ -149,5 +149,9 @@ public static class PostgresSchema
             );
             CREATE INDEX revoked_sessions_until ON revoked_sessions (until);
             """),
+        new(6, "ops.restored_from: the revision a restore brought back; snapshots.authorship: who wrote each unit of the text", """
+            ALTER TABLE ops ADD COLUMN restored_from integer;
+            ALTER TABLE snapshots ADD COLUMN authorship text;
+            """),
     ];
 }
