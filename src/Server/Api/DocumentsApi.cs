@@ -111,7 +111,7 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the request as application/json (an empty object creates an empty document).");
         }
 
-        return await CreateOwnedAsync(http.HttpContext, request?.Title, request?.Text ?? "", store, limits, time, accounts, access, quota, names).ConfigureAwait(false);
+        return await CreateOwnedAsync(http.HttpContext, request?.Title, request?.Text ?? "", store, limits, time, accounts, access, quota, storageQuota, names).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -121,7 +121,7 @@ public static class DocumentsApi
     /// </summary>
     internal static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateOwnedAsync(
         HttpContext http, string? requestedTitle, string text, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time,
-        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota, CallerNames names)
+        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota, AccountStorageQuota storageQuota, CallerNames names)
     {
         string title = string.IsNullOrWhiteSpace(requestedTitle) ? "Untitled" : requestedTitle.Trim();
         if (title.Length > MaxTitleLength)

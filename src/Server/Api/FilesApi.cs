@@ -50,7 +50,7 @@ public static class FilesApi
     [NoDocumentCapability("Creates a new document owned by the signed-in caller, within their document cap.")]
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> ImportAsync(
         HttpRequest http, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time,
-        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota, CallerNames names, CancellationToken cancellationToken, string? title = null)
+        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota, AccountStorageQuota storageQuota, CallerNames names, CancellationToken cancellationToken, string? title = null)
     {
         // A UTF-16 unit is at most 3 bytes of UTF-8; a byte order mark is 3 more.
         long maxBytes = (3L * limits.Value.MaxDocumentLength) + 3;
@@ -106,7 +106,7 @@ public static class FilesApi
             name = name[..(char.IsHighSurrogate(name[DocumentsApi.MaxTitleLength - 1]) ? DocumentsApi.MaxTitleLength - 1 : DocumentsApi.MaxTitleLength)];
         }
 
-        return await DocumentsApi.CreateOwnedAsync(http.HttpContext, name, text, store, limits, time, accounts, access, quota, names).ConfigureAwait(false);
+        return await DocumentsApi.CreateOwnedAsync(http.HttpContext, name, text, store, limits, time, accounts, access, quota, storageQuota, names).ConfigureAwait(false);
     }
 
     /// <summary>The stream's bytes, or null if there are more than <paramref name="maxBytes"/> (read no further than one past it).</summary>
