@@ -28,7 +28,8 @@ internal sealed class CollabHub(
     TimeProvider time,
     CollabEditMetrics metrics,
     PresenceThrottle presenceThrottle,
-    DocumentWriteBudgets writeBudgets) : Hub
+    DocumentWriteBudgets writeBudgets,
+    HubDrain drain) : Hub
 {
     private const int MaxClientIdLength = 128;
     // The browser's palette (wwwroot/js/identity.js), in the same order: every colour has at least
@@ -67,6 +68,12 @@ internal sealed class CollabHub(
     public async Task<OpenResult> Open(string documentId, string? name)
     {
         RequireValidId(documentId);
+        if (drain.Stopping)
+        {
+            // Its connection is being dropped: the client reconnects, to another process if there is one.
+            throw new CollabException(ErrorCodes.Unavailable, "The server is stopping; reconnect and open again.");
+        }
+
         var author = callerNames.AuthorOf(Context.User ?? new(), name);
         string peerName = author.Shown;
         var role = access.RoleOf(Context.User ?? new(), documentId, State.LinkToken);
