@@ -10,6 +10,7 @@ using CollabEdit.Server.Storage.Postgres;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CollabEdit.Server;
@@ -58,6 +59,7 @@ public static class CollabEditApp
 
         services.AddSingleton<ConnectionOutboxes>();
         services.AddSingleton<PresenceThrottle>();
+        services.TryAddSingleton<IPresenceRelay, LocalPresenceOnly>(); // PostgreSQL registers its relay first.
         services.AddSingleton<DocumentWriteBudgets>();
         services.AddSingleton<HubLifetimeManager<CollabHub>, OutboxHubLifetimeManager>();
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();

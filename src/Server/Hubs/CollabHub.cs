@@ -29,7 +29,8 @@ internal sealed class CollabHub(
     CollabEditMetrics metrics,
     PresenceThrottle presenceThrottle,
     DocumentWriteBudgets writeBudgets,
-    HubDrain drain) : Hub
+    HubDrain drain,
+    IPresenceRelay relay) : Hub
 {
     private const int MaxClientIdLength = 128;
     // The browser's palette (wwwroot/js/identity.js), in the same order: every colour has at least
@@ -113,7 +114,10 @@ internal sealed class CollabHub(
                 _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
                 (_, old) => old with { Name = peerName });
             presenceThrottle.Send(documentId, Context.ConnectionId, me);
-            var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToArray();
+            // Peers on this process and, on PostgreSQL, on the others.
+            var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId)
+                .Concat(relay.Remote(documentId).Where(p => !session.Presence.ContainsKey(p.PeerId)))
+                .ToArray();
             return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers, RoleNames.Of(role), peerName);
         }
         catch when (added)

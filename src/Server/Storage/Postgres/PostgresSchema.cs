@@ -16,6 +16,9 @@ public static class PostgresSchema
     /// <summary>The channel an access change (owner, grant, link, trash) notifies with the document id.</summary>
     public const string AccessChannel = "collabedit_access";
 
+    /// <summary>Presence of the peers of each process (PostgresPresenceRelay): JSON, never stored.</summary>
+    public const string PresenceChannel = "collabedit_presence";
+
     public static IReadOnlyList<PostgresMigration> Migrations { get; } =
     [
         new(1, "documents, ops, snapshots, versions", """
