@@ -50,6 +50,43 @@ public sealed class ServerAuthorityTests
     }
 
     [Fact]
+    public void RollBackTentative_TakesBackEveryCommitSinceBegin_TextRevisionHistoryAndRetriesAsBefore()
+    {
+        // A window of 4 (trimmed in chunks of 16): the tentative commits push older ops out, and
+        // taking them back brings those ops back too.
+        var server = new ServerAuthority("héllo 👋", maxHistory: 4);
+        for (int i = 0; i < 20; i++)
+        {
+            server.Submit("old", i + 1, server.Revision, Ops.Of(server.Document.Length, "+"));
+        }
+
+        string text = server.Document.ToString();
+        var history = server.History.ToList();
+        int oldest = server.OldestBaseRevision;
+
+        server.BeginTentative();
+        server.Submit("c1", 1, 20, Ops.Of(-2, server.Document.Length - 2));
+        server.Submit("c2", 1, 19, Ops.Of("👋", 19 + 8));
+        for (int i = 0; i < 17; i++)
+        {
+            server.Submit("c3", i + 1, server.Revision, Ops.Of(1, -1, server.Document.Length - 2));
+        }
+
+        server.RollBackTentative();
+
+        Assert.Equal(20, server.Revision);
+        Assert.Equal(text, server.Document.ToString());
+        Assert.Equal(history, server.History);
+        Assert.Equal(oldest, server.OldestBaseRevision);
+        Assert.False(server.IsRetry("c1", 1));
+        Assert.True(server.IsRetry("old", 20));
+
+        // And it goes on as if nothing happened: the same submit commits as the same revision.
+        var again = server.Submit("c1", 1, 20, Ops.Of(-2, server.Document.Length - 2));
+        Assert.Equal(21, again.Revision);
+    }
+
+    [Fact]
     public void Submit_ConcurrentInsertsAtSamePosition_FirstCommittedGoesLeft()
     {
         var server = new ServerAuthority("xy");

@@ -23,6 +23,11 @@ public sealed class ServerAuthority
     // has reconnected, resent it and moved on to its next seq.
     private readonly Dictionary<(string ClientId, long Seq), CommittedOp> _bySeq = [];
 
+    // While commits are tentative (BeginTentative): the inverse of each, oldest first, and the ops
+    // trimming dropped meanwhile, so RollBackTentative can restore the state exactly. Null otherwise.
+    private List<TextOperation>? _undo;
+    private List<CommittedOp>? _trimmed;
+
     /// <summary>
     /// An authority for a document whose text at <paramref name="revision"/> is
     /// <paramref name="text"/>. <paramref name="recent"/> are the latest committed ops, ending at
@@ -117,7 +122,13 @@ public sealed class ServerAuthority
                 (_, transformed) = TextOperation.Transform(_history[i].Operation, transformed);
             }
 
+            // An op that does not fit is refused by Apply below; only one that fits has an inverse.
+            var inverse = _undo is not null && transformed.BaseLength == _document.Length ? InverseOnDocument(transformed) : null;
             _document.Apply(transformed);
+            if (inverse is not null)
+            {
+                _undo!.Add(inverse);
+            }
         }
         catch (InvalidTextOperationException e)
         {
@@ -219,6 +230,92 @@ public sealed class ServerAuthority
         }
     }
 
+    /// <summary>
+    /// From now on, commits made by <see cref="Submit"/> are tentative: <see cref="RollBackTentative"/>
+    /// takes them all back, <see cref="AcceptTentative"/> keeps them. Costs one copy of each op's
+    /// deleted text. For an owner whose durable write can be refused after it committed in memory
+    /// (another process sharing the log committed first).
+    /// </summary>
+    public void BeginTentative()
+    {
+        _undo = [];
+        _trimmed = [];
+    }
+
+    /// <summary>The tentative commits stay; commits are final again.</summary>
+    public void AcceptTentative()
+    {
+        _undo = null;
+        _trimmed = null;
+    }
+
+    /// <summary>
+    /// Takes back every commit since <see cref="BeginTentative"/>, newest first: the text, the
+    /// revision, the kept history and the retries recognised are as they were. Throws
+    /// <see cref="InvalidOperationException"/> unless commits are tentative.
+    /// </summary>
+    public void RollBackTentative()
+    {
+        var undo = _undo ?? throw new InvalidOperationException("RollBackTentative: no tentative commits (BeginTentative was not called).");
+        if (undo.Count > _history.Count)
+        {
+            // More tentative commits than the history keeps (trimming dropped some of them).
+            throw new InvalidOperationException($"RollBackTentative: {undo.Count} tentative commits, but only {_history.Count} ops are kept.");
+        }
+        for (int i = undo.Count - 1; i >= 0; i--)
+        {
+            _document.Apply(undo[i]);
+            var last = _history[^1];
+            _history.RemoveAt(_history.Count - 1);
+            _bySeq.Remove((last.ClientId, last.Seq));
+            Revision--;
+        }
+
+        var trimmed = _trimmed!;
+        if (trimmed.Count > 0)
+        {
+            _history.InsertRange(0, trimmed);
+            _firstRevision = trimmed[0].Revision;
+            foreach (var op in trimmed)
+            {
+                _bySeq[(op.ClientId, op.Seq)] = op;
+            }
+        }
+
+        if (_history.Count == 0)
+        {
+            _firstRevision = Revision + 1;
+        }
+
+        AcceptTentative();
+    }
+
+    /// <summary>The op that undoes <paramref name="op"/> on the current text, read from the text in place (no copy of it).</summary>
+    private TextOperation InverseOnDocument(TextOperation op)
+    {
+        var builder = new TextOperationBuilder();
+        int pos = 0;
+        foreach (var component in op.Components)
+        {
+            switch (component)
+            {
+                case Retain r:
+                    builder.Retain(r.Count);
+                    pos += r.Count;
+                    break;
+                case Insert i:
+                    builder.Delete(i.Text.Length);
+                    break;
+                case Delete d:
+                    builder.Insert(_document.Substring(pos, d.Count));
+                    pos += d.Count;
+                    break;
+            }
+        }
+
+        return builder.Build();
+    }
+
     private void Trim()
     {
         // Drop in chunks so trimming stays amortised O(1) per commit.
@@ -232,6 +329,8 @@ public sealed class ServerAuthority
         {
             _bySeq.Remove((_history[i].ClientId, _history[i].Seq));
         }
+
+        _trimmed?.AddRange(_history.Take(drop));
 
         _history.RemoveRange(0, drop);
         _firstRevision += drop;

@@ -234,6 +234,14 @@ public sealed partial class DocumentSession
                 return false;
             }
 
+            // On a shared store the fence can refuse this batch after it committed in memory: its
+            // commits stay tentative until durable, so a conflict takes them back (RollBack).
+            long storedBytesBefore = _storedBytes;
+            if (_store.IsShared)
+            {
+                _authority!.BeginTentative();
+            }
+
             bool reload = false;
             foreach (var command in batch)
             {
@@ -263,6 +271,7 @@ public sealed partial class DocumentSession
             switch (await PersistAsync(batch, committed).ConfigureAwait(false))
             {
                 case Persisted.Durable:
+                    _authority?.AcceptTentative();
                     if (reload)
                     {
                         _authority = null;
@@ -270,19 +279,51 @@ public sealed partial class DocumentSession
 
                     return true;
                 case Persisted.Conflict when attempt < MaxCommitAttempts:
-                    // Another process committed first: nothing of this batch was stored. Read the
-                    // state again (the ops it missed included) and transform the batch again.
-                    _authority = null;
+                    // Another process committed first: nothing of this batch was stored. Take the
+                    // batch back; the next attempt's catch-up reads only the ops this session
+                    // missed, and the batch is transformed again on top of them.
+                    RollBack(reload, storedBytesBefore);
                     _metrics.RecordCommitRetry();
                     continue;
                 case Persisted.Conflict:
-                    _authority = null;
+                    RollBack(reload, storedBytesBefore);
                     FailAll(batch, new CollabException(ErrorCodes.Unavailable, "The document is too busy to commit this op now; retry later."));
                     return false;
                 default:
                     return false;
             }
         }
+    }
+
+    /// <summary>
+    /// Undoes a batch the fence refused: the authority as before it (text, revision, window,
+    /// retries), the quota's count too. A full reload only when that cannot be done (a command
+    /// failed unexpectedly, or the batch outgrew the kept window).
+    /// </summary>
+    private void RollBack(bool reload, long storedBytesBefore)
+    {
+        var authority = _authority;
+        if (authority is null)
+        {
+            return;
+        }
+
+        if (!reload)
+        {
+            try
+            {
+                authority.RollBackTentative();
+                _storedBytes = storedBytesBefore;
+                Volatile.Write(ref _committingRevision, authority.Revision);
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                LogRollBackFailed(Id, e.Message);
+            }
+        }
+
+        _authority = null;
     }
 
     /// <summary>
@@ -305,6 +346,13 @@ public sealed partial class DocumentSession
             while (true)
             {
                 var missed = await _store.ReadOpsAsync(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps, CancellationToken.None).ConfigureAwait(false);
+                if (missed.Count > 0 && missed[0].Revision != authority.Revision + 1)
+                {
+                    // The ops after this session's revision are gone from the log: read the document whole.
+                    _authority = null;
+                    return TryLoad(batch);
+                }
+
                 foreach (var op in missed)
                 {
                     authority.AcceptCommitted(op.Op);
@@ -693,6 +741,7 @@ public sealed partial class DocumentSession
             text.Apply(op.Operation);
         }
 
+        _metrics.RecordDocumentLoad();
         _snapshotRevision = snapshot.Revision;
         _storedBytes = document.StoredBytes;
         _olderHistory = (Math.Max(0, revision - _limits.MaxRevisionLag), snapshot.Revision);
@@ -766,6 +815,9 @@ public sealed partial class DocumentSession
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId}: another process committed first at revision {Revision} ({OpCount} ops not stored: {Reason}); transforming again")]
     private partial void LogCommitConflict(string documentId, int revision, int opCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId}: a refused batch could not be taken back ({Reason}); reloading it whole")]
+    private partial void LogRollBackFailed(string documentId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} caught up to revision {Revision} ({OpCount} ops committed by other processes)")]
     private partial void LogCaughtUp(string documentId, int revision, int opCount);
