@@ -114,10 +114,71 @@ public sealed class ServerAuthority
                 SubmitError.RevisionTooOld, $"base revision {baseRevision} is older than the oldest kept, {OldestBaseRevision}.");
         }
 
+        return Commit(clientId, seq, baseRevision, op, baseRevision, op);
+    }
+
+    /// <summary>
+    /// Commits a submit based on a revision older than <see cref="OldestBaseRevision"/>, given
+    /// <paramref name="older"/>: the committed ops after <paramref name="baseRevision"/> up to
+    /// <see cref="OldestBaseRevision"/>, in order (read from the log by the owner). The op is
+    /// transformed through them, then through the kept ones, as <see cref="Submit"/> does. A retry
+    /// is recognised among them too: any commit of (<paramref name="clientId"/>,
+    /// <paramref name="seq"/>) based on <paramref name="baseRevision"/> came after it, so it is
+    /// either kept or in <paramref name="older"/>. The commit records the base and op as sent, so a
+    /// later retry of it is recognised. Throws <see cref="ArgumentException"/> if
+    /// <paramref name="older"/> is not exactly that range.
+    /// </summary>
+    public SubmitResult SubmitFromBefore(string clientId, long seq, int baseRevision, TextOperation op, IReadOnlyList<CommittedOp> older)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        ArgumentNullException.ThrowIfNull(op);
+        ArgumentNullException.ThrowIfNull(older);
+        int oldest = OldestBaseRevision;
+        if (baseRevision < 0 || baseRevision >= oldest)
+        {
+            return Submit(clientId, seq, baseRevision, op);
+        }
+
+        if (older.Count != oldest - baseRevision || older[0].Revision != baseRevision + 1 || older[^1].Revision != oldest)
+        {
+            throw new ArgumentException($"ServerAuthority: the older ops must be revisions {baseRevision + 1}…{oldest}.", nameof(older));
+        }
+
+        if (_bySeq.ContainsKey((clientId, seq)))
+        {
+            return Submit(clientId, seq, baseRevision, op);
+        }
+
         TextOperation transformed = op;
         try
         {
-            for (int i = baseRevision - (_firstRevision - 1); i < _history.Count; i++)
+            foreach (var committed in older)
+            {
+                if (committed.ClientId == clientId && committed.Seq == seq)
+                {
+                    return committed.BaseRevision == baseRevision && committed.Submitted.Equals(op)
+                        ? SubmitResult.Duplicate(committed.Revision)
+                        : SubmitResult.Rejected(SubmitError.SeqReused, $"seq {seq} was already used for a different op.");
+                }
+
+                (_, transformed) = TextOperation.Transform(committed.Operation, transformed);
+            }
+        }
+        catch (InvalidTextOperationException e)
+        {
+            return SubmitResult.Rejected(SubmitError.InvalidOperation, e.Message);
+        }
+
+        return Commit(clientId, seq, baseRevision, op, oldest, transformed);
+    }
+
+    /// <summary>Transforms <paramref name="op"/>, based on <paramref name="from"/> (inside the kept window), through the kept ops after it, applies it and commits it as sent (<paramref name="sentBase"/>, <paramref name="sent"/>).</summary>
+    private SubmitResult Commit(string clientId, long seq, int sentBase, TextOperation sent, int from, TextOperation op)
+    {
+        TextOperation transformed = op;
+        try
+        {
+            for (int i = from - (_firstRevision - 1); i < _history.Count; i++)
             {
                 (_, transformed) = TextOperation.Transform(_history[i].Operation, transformed);
             }
@@ -136,7 +197,7 @@ public sealed class ServerAuthority
         }
 
         Revision++;
-        var committed = new CommittedOp(Revision, transformed, clientId, seq, baseRevision, op);
+        var committed = new CommittedOp(Revision, transformed, clientId, seq, sentBase, sent);
         _history.Add(committed);
         _bySeq[(clientId, seq)] = committed;
         Trim();

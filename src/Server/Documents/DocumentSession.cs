@@ -502,6 +502,22 @@ public sealed partial class DocumentSession
         }
 
         var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
+        if (result.Error == SubmitError.RevisionTooOld && authority.OldestBaseRevision - request.BaseRevision <= _limits.MaxResendLag)
+        {
+            // Behind the window, but not far: an honest client's resend after `unavailable` keeps
+            // its base, and a busy document can move past the window meanwhile. The ops it missed
+            // are read from the log (a retry of one of them is recognised there).
+            var older = ReadOlder(request.BaseRevision, authority.OldestBaseRevision);
+            try
+            {
+                result = authority.SubmitFromBefore(request.ClientId, request.Seq, request.BaseRevision, request.Operation, older);
+            }
+            catch (ArgumentException)
+            {
+                // The log does not hold them all (any more): too old after all.
+            }
+        }
+
         switch (result.Error)
         {
             case SubmitError.None:
@@ -541,6 +557,20 @@ public sealed partial class DocumentSession
         if (_storedBytes + opBytes > limit)
         {
             throw new CollabException(ErrorCodes.QuotaExceeded, $"The document's history holds {_storedBytes:N0} bytes; its quota is {limit:N0}. Nothing was committed.");
+        }
+    }
+
+    /// <summary>The committed ops after <paramref name="afterRevision"/> up to <paramref name="toRevision"/>, from the log.</summary>
+    private List<CommittedOp> ReadOlder(int afterRevision, int toRevision)
+    {
+        try
+        {
+            return [.. _store.ReadOps(Id, afterRevision, toRevision).Select(op => op.Op)];
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLoadFailed(e, Id);
+            throw new CollabException(ErrorCodes.Unavailable, "The document's history could not be read; retry later.");
         }
     }
 
