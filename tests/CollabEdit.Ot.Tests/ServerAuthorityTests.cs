@@ -50,6 +50,41 @@ public sealed class ServerAuthorityTests
     }
 
     [Fact]
+    public void SubmitFromBefore_BaseBehindTheWindow_IsTransformedThroughTheOlderOps_AndItsRetryIsRecognised()
+    {
+        // The same history twice: one authority keeps everything, the other only the last 2 ops.
+        var full = new ServerAuthority("abc", maxHistory: 100);
+        var small = new ServerAuthority("abc", maxHistory: 2);
+        for (int i = 0; i < 40; i++)
+        {
+            full.Submit("t", i + 1, i, Ops.Of("t", 3 + i));
+            small.Submit("t", i + 1, i, Ops.Of("t", 3 + i));
+        }
+
+        var older = full.History.Where(op => op.Revision <= small.OldestBaseRevision).ToList();
+        Assert.Equal(SubmitError.RevisionTooOld, small.Submit("c", 1, 0, Ops.Of(3, "!")).Error);
+
+        var result = small.SubmitFromBefore("c", 1, 0, Ops.Of(3, "!"), older);
+        var expected = full.Submit("c", 1, 0, Ops.Of(3, "!"));
+
+        Assert.Equal(expected.Revision, result.Revision);
+        Assert.Equal(expected.Op!.Operation, result.Op!.Operation);
+        Assert.Equal(full.Document.ToString(), small.Document.ToString());
+
+        // Its retry is recognised: from memory now, and from the log once it has left the window.
+        Assert.True(small.Submit("c", 1, 0, Ops.Of(3, "!")).IsDuplicate);
+        for (int i = 0; i < 40; i++)
+        {
+            full.Submit("u", i + 1, full.Revision, Ops.Of("u", full.Document.Length));
+            small.Submit("u", i + 1, small.Revision, Ops.Of("u", small.Document.Length));
+        }
+
+        var retry = small.SubmitFromBefore("c", 1, 0, Ops.Of(3, "!"), [.. full.History.Where(op => op.Revision <= small.OldestBaseRevision)]);
+        Assert.True(retry.IsDuplicate);
+        Assert.Equal(expected.Revision, retry.Revision);
+    }
+
+    [Fact]
     public void RollBackTentative_TakesBackEveryCommitSinceBegin_TextRevisionHistoryAndRetriesAsBefore()
     {
         // A window of 4 (trimmed in chunks of 16): the tentative commits push older ops out, and
