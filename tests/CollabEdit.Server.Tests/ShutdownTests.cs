@@ -13,7 +13,7 @@ namespace CollabEdit.Server.Tests;
 /// they are dropped, as the browser and the load driver do: the process exits within the host's
 /// shutdown timeout, refuses new connections once it is stopping, and keeps every acknowledged edit.
 /// </summary>
-public sealed class ShutdownTests
+public sealed class ShutdownTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Typists = 8;
     private const int Latecomers = 6;
@@ -23,14 +23,32 @@ public sealed class ShutdownTests
     private static readonly TimeSpan ExitWithin = CollabEditApp.ShutdownTimeout + TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task Sigterm_WithClientsSubmittingAndReconnecting_ExitsInTime_RefusesNewConnections_AndKeepsEveryAck()
+    public Task Sigterm_WithClientsSubmittingAndReconnecting_ExitsInTime_RefusesNewConnections_AndKeepsEveryAck() =>
+        SigtermAsync(postgres: null);
+
+    [SkippableFact]
+    public async Task Sigterm_OnPostgres_ExitsInTime_RefusesNewConnections_AndKeepsEveryAck()
+    {
+        // The PostgreSQL listeners (commits, access, presence) must stop with the rest.
+        string connectionString = await Storage.TestPostgres.NewSchemaAsync("shutdown");
+        try
+        {
+            await SigtermAsync(connectionString);
+        }
+        finally
+        {
+            Storage.TestPostgres.DropSchema(connectionString);
+        }
+    }
+
+    private async Task SigtermAsync(string? postgres)
     {
         string dataPath = RunningServer.NewDataPath();
         var acked = new ConcurrentBag<(string Author, int Revision)>();
         string id;
         try
         {
-            using (var server = ServerProcess.Start(dataPath))
+            using (var server = Start(dataPath, postgres))
             {
                 await server.WaitHealthyAsync();
                 using var http = await server.OwnerHttpAsync();
@@ -85,6 +103,7 @@ public sealed class ShutdownTests
                 bool exited = server.HasExited || await WaitForExitAsync(server, ExitWithin - clock.Elapsed);
                 var exitedAfter = clock.Elapsed;
                 int openedWhileStopping = latecomers.Count;
+                output.WriteLine($"exited {exitedAfter.TotalSeconds:F1} s after SIGTERM; {acked.Count} acks before");
                 foreach (var latecomer in latecomers)
                 {
                     await latecomer.DisposeAsync();
@@ -98,7 +117,7 @@ public sealed class ShutdownTests
             }
 
             // Everything acknowledged is there after a restart.
-            using var restarted = ServerProcess.Start(dataPath);
+            using var restarted = Start(dataPath, postgres);
             await restarted.WaitHealthyAsync();
             using var client = await restarted.OwnerHttpAsync();
             var details = (await client.GetFromJsonAsync<DocumentDetails>($"/api/documents/{id}"))!;
@@ -122,6 +141,9 @@ public sealed class ShutdownTests
             RunningServer.TryDelete(dataPath);
         }
     }
+
+    private static ServerProcess Start(string dataPath, string? postgres) =>
+        postgres is null ? ServerProcess.Start(dataPath) : ServerProcess.StartOnPostgres(postgres);
 
     /// <summary>
     /// Types until stopped; whenever its connection closes, connects again at once and resumes
