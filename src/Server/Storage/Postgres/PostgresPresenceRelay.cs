@@ -48,6 +48,9 @@ internal sealed partial class PostgresPresenceRelay(
     // This process's peers as last sent, for the periodic refresh.
     private readonly ConcurrentDictionary<(string DocumentId, string PeerId), PeerPresence> _local = new();
 
+    // True from a failed send until one succeeds (the send loop's own).
+    private bool _sendFailing;
+
     // Other processes' peers, with when they were last heard of.
     private readonly ConcurrentDictionary<(string DocumentId, string PeerId), RemotePeer> _remote = new();
 
@@ -124,10 +127,17 @@ internal sealed partial class PostgresPresenceRelay(
                 notify.Parameters.Add(new NpgsqlParameter { Value = payload });
                 await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            _sendFailing = false;
         }
         catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
         {
-            LogSendFailed(e);
+            // Once per outage, not every 50 ms while the database is away.
+            if (!_sendFailing)
+            {
+                _sendFailing = true;
+                LogSendFailed(e);
+            }
         }
     }
 
@@ -252,7 +262,7 @@ internal sealed partial class PostgresPresenceRelay(
     /// <summary>A peer of another process, and when it was last heard of (a timestamp of the relay's clock).</summary>
     private sealed record RemotePeer(PeerPresence Presence, string Process, long HeardAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending presence to other processes failed; it is sent again with the next refresh")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending presence to other processes failed; it is sent again with each refresh (said once until a send succeeds)")]
     private partial void LogSendFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for other processes' presence failed; listening again in a second")]
