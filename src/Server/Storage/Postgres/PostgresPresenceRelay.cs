@@ -37,7 +37,7 @@ internal sealed partial class PostgresPresenceRelay(
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(10);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     // This process, so that its own notifications (every listener gets them) are skipped.
     private readonly string _process = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
@@ -120,7 +120,7 @@ internal sealed partial class PostgresPresenceRelay(
 
         try
         {
-            foreach (string payload in Payloads(batch))
+            foreach (string payload in Payloads(_process, batch))
             {
                 await using var notify = dataSource.CreateCommand("SELECT pg_notify($1, $2)");
                 notify.Parameters.Add(new NpgsqlParameter { Value = PostgresSchema.PresenceChannel });
@@ -141,10 +141,10 @@ internal sealed partial class PostgresPresenceRelay(
         }
     }
 
-    /// <summary>The entries as JSON notices of at most <see cref="MaxPayloadBytes"/> each (one entry is far smaller).</summary>
-    private IEnumerable<string> Payloads(List<PresenceNoticeEntry> entries)
+    /// <summary>The entries as JSON notices from <paramref name="process"/> of at most <see cref="MaxPayloadBytes"/> UTF-8 bytes each (one entry is far smaller).</summary>
+    internal static IEnumerable<string> Payloads(string process, IReadOnlyList<PresenceNoticeEntry> entries)
     {
-        int overhead = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(new PresenceNotice(_process, []), Json));
+        int overhead = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(new PresenceNotice(process, []), Json));
         var part = new List<PresenceNoticeEntry>();
         int bytes = overhead;
         foreach (var entry in entries)
@@ -152,7 +152,7 @@ internal sealed partial class PostgresPresenceRelay(
             int size = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(entry, Json)) + 1;
             if (part.Count > 0 && bytes + size > MaxPayloadBytes)
             {
-                yield return JsonSerializer.Serialize(new PresenceNotice(_process, part), Json);
+                yield return JsonSerializer.Serialize(new PresenceNotice(process, part), Json);
                 part = [];
                 bytes = overhead;
             }
@@ -163,7 +163,7 @@ internal sealed partial class PostgresPresenceRelay(
 
         if (part.Count > 0)
         {
-            yield return JsonSerializer.Serialize(new PresenceNotice(_process, part), Json);
+            yield return JsonSerializer.Serialize(new PresenceNotice(process, part), Json);
         }
     }
 
