@@ -52,6 +52,20 @@ if [ -n "${COLLABEDIT_TEST_POSTGRES:-}" ]; then
   fi
 fi
 
+# The browser suites that matter most (typing, keystroke safety, carets, the access story), again
+# with their server on PostgreSQL; the whole browser suite on both would double its CI time.
+# (TwoProcessesTests, in the first pass, puts two browsers on two processes sharing PostgreSQL.)
+if [ -n "${COLLABEDIT_TEST_POSTGRES:-}" ]; then
+  echo "browser suites on PostgreSQL:"
+  COLLABEDIT_TEST_SERVER_STORAGE=Postgres dotnet test tests/CollabEdit.Browser.Tests -c Debug --no-build \
+    --filter "FullyQualifiedName~EditorTests|FullyQualifiedName~KeystrokeSafetyTests|FullyQualifiedName~CaretLabelTests|FullyQualifiedName~AccessStoryTests" \
+    2>&1 | tee -a "$log" | grep -vE '^\s*$' | grep -E 'Passed!|Failed!|Failed |Error Message|^\s+(Assert|Expected|Actual)' | head -100
+  if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+    status=1
+    awk '/^  Failed / {p=1} /^  Stack Trace:/ {p=0} p' "$log" | head -n 100
+  fi
+fi
+
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 

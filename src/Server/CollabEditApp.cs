@@ -10,6 +10,7 @@ using CollabEdit.Server.Storage.Postgres;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CollabEdit.Server;
@@ -17,6 +18,13 @@ namespace CollabEdit.Server;
 /// <summary>Builds the server: used by Program.cs and by tests that host it on a loopback port.</summary>
 public static class CollabEditApp
 {
+    /// <summary>
+    /// How long a clean stop (SIGTERM) may wait for requests in progress and the hosted services
+    /// (sessions writing their snapshots, the storage writer draining) before the host gives up.
+    /// Hub connections are dropped at once (<see cref="HubDrain"/>), so a stop normally takes well under a second.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// Builds the app from command-line <paramref name="args"/>. Throws
     /// <see cref="DataDirectoryInUseException"/> when another process owns the data directory.
@@ -51,10 +59,13 @@ public static class CollabEditApp
 
         services.AddSingleton<ConnectionOutboxes>();
         services.AddSingleton<PresenceThrottle>();
+        services.TryAddSingleton<IPresenceRelay, LocalPresenceOnly>(); // PostgreSQL registers its relay first.
         services.AddSingleton<DocumentWriteBudgets>();
         services.AddSingleton<HubLifetimeManager<CollabHub>, OutboxHubLifetimeManager>();
         services.AddSingleton<IOpBroadcaster, HubOpBroadcaster>();
         services.AddSingleton<HubOriginCheck>();
+        services.AddSingleton<HubDrain>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         services.AddSingleton<CrossSiteRequestCheck>();
         services.AddSingleton<HubErrorFilter>();
         services.AddSingleton<HubAuthorizationFilter>();
@@ -128,7 +139,8 @@ public static class CollabEditApp
         app.Use(WebAppSecurity.ApplyAsync);
         app.Use(ApiReference.ApplyHeadersAsync);
         var originCheck = app.Services.GetRequiredService<HubOriginCheck>();
-        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null, hub => hub.Use(originCheck.InvokeAsync));
+        var drain = app.Services.GetRequiredService<HubDrain>();
+        app.UseWhen(context => context.GetEndpoint()?.Metadata.GetMetadata<HubMetadata>() is not null, hub => hub.Use(drain.InvokeAsync).Use(originCheck.InvokeAsync));
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseAuthentication();

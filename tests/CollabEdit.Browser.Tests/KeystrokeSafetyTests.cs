@@ -122,7 +122,8 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task ARestoredEditTooFarBehindToMerge_KeepsItsTextOnScreen_ToDownloadOrSave()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
+        // Nothing read from storage past the lag (MaxResendLag 0), so the browser's handling of revision-too-old is what is tested.
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5", ["MaxResendLag"] = "0" });
         string id = await server.CreateDocumentAsync("");
         var ann = await EditorPage.OpenAsync(fixture.Browser, server.BaseUri, id, "Ann", "#e6194b");
         await WhenControlledByServiceWorkerAsync(ann.Page);
@@ -150,7 +151,8 @@ public sealed class KeystrokeSafetyTests(BrowserFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task AnEditRefusedAsTooOld_ThatWasNeverCommitted_IsSentAgainOnTheCurrentRevision()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
+        // Nothing read from storage past the lag (MaxResendLag 0), so the browser's handling of revision-too-old is what is tested.
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5", ["MaxResendLag"] = "0" });
         string id = await server.CreateDocumentAsync("");
         var ann = await EditorPage.OpenAsync(fixture.Browser, server.BaseUri, id, "Ann", "#e6194b");
 

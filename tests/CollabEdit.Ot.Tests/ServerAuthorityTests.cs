@@ -50,6 +50,78 @@ public sealed class ServerAuthorityTests
     }
 
     [Fact]
+    public void SubmitFromBefore_BaseBehindTheWindow_IsTransformedThroughTheOlderOps_AndItsRetryIsRecognised()
+    {
+        // The same history twice: one authority keeps everything, the other only the last 2 ops.
+        var full = new ServerAuthority("abc", maxHistory: 100);
+        var small = new ServerAuthority("abc", maxHistory: 2);
+        for (int i = 0; i < 40; i++)
+        {
+            full.Submit("t", i + 1, i, Ops.Of("t", 3 + i));
+            small.Submit("t", i + 1, i, Ops.Of("t", 3 + i));
+        }
+
+        var older = full.History.Where(op => op.Revision <= small.OldestBaseRevision).ToList();
+        Assert.Equal(SubmitError.RevisionTooOld, small.Submit("c", 1, 0, Ops.Of(3, "!")).Error);
+
+        var result = small.SubmitFromBefore("c", 1, 0, Ops.Of(3, "!"), older);
+        var expected = full.Submit("c", 1, 0, Ops.Of(3, "!"));
+
+        Assert.Equal(expected.Revision, result.Revision);
+        Assert.Equal(expected.Op!.Operation, result.Op!.Operation);
+        Assert.Equal(full.Document.ToString(), small.Document.ToString());
+
+        // Its retry is recognised: from memory now, and from the log once it has left the window.
+        Assert.True(small.Submit("c", 1, 0, Ops.Of(3, "!")).IsDuplicate);
+        for (int i = 0; i < 40; i++)
+        {
+            full.Submit("u", i + 1, full.Revision, Ops.Of("u", full.Document.Length));
+            small.Submit("u", i + 1, small.Revision, Ops.Of("u", small.Document.Length));
+        }
+
+        var retry = small.SubmitFromBefore("c", 1, 0, Ops.Of(3, "!"), [.. full.History.Where(op => op.Revision <= small.OldestBaseRevision)]);
+        Assert.True(retry.IsDuplicate);
+        Assert.Equal(expected.Revision, retry.Revision);
+    }
+
+    [Fact]
+    public void RollBackTentative_TakesBackEveryCommitSinceBegin_TextRevisionHistoryAndRetriesAsBefore()
+    {
+        // A window of 4 (trimmed in chunks of 16): the tentative commits push older ops out, and
+        // taking them back brings those ops back too.
+        var server = new ServerAuthority("héllo 👋", maxHistory: 4);
+        for (int i = 0; i < 20; i++)
+        {
+            server.Submit("old", i + 1, server.Revision, Ops.Of(server.Document.Length, "+"));
+        }
+
+        string text = server.Document.ToString();
+        var history = server.History.ToList();
+        int oldest = server.OldestBaseRevision;
+
+        server.BeginTentative();
+        server.Submit("c1", 1, 20, Ops.Of(-2, server.Document.Length - 2));
+        server.Submit("c2", 1, 19, Ops.Of("👋", 19 + 8));
+        for (int i = 0; i < 17; i++)
+        {
+            server.Submit("c3", i + 1, server.Revision, Ops.Of(1, -1, server.Document.Length - 2));
+        }
+
+        server.RollBackTentative();
+
+        Assert.Equal(20, server.Revision);
+        Assert.Equal(text, server.Document.ToString());
+        Assert.Equal(history, server.History);
+        Assert.Equal(oldest, server.OldestBaseRevision);
+        Assert.False(server.IsRetry("c1", 1));
+        Assert.True(server.IsRetry("old", 20));
+
+        // And it goes on as if nothing happened: the same submit commits as the same revision.
+        var again = server.Submit("c1", 1, 20, Ops.Of(-2, server.Document.Length - 2));
+        Assert.Equal(21, again.Revision);
+    }
+
+    [Fact]
     public void Submit_ConcurrentInsertsAtSamePosition_FirstCommittedGoesLeft()
     {
         var server = new ServerAuthority("xy");

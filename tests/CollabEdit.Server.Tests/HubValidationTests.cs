@@ -152,7 +152,7 @@ public sealed class HubValidationTests
     {
         // Reloaded from a snapshot at revision 30, the session holds no ops in memory until it
         // reads the window: a base inside the lag is transformed only if that read came first.
-        var settings = new Dictionary<string, string> { ["MaxRevisionLag"] = "5", ["SnapshotInterval"] = "2" };
+        var settings = new Dictionary<string, string> { ["MaxRevisionLag"] = "5", ["MaxResendLag"] = "0", ["SnapshotInterval"] = "2" };
         string dataPath = RunningServer.NewDataPath();
         string id;
         await using (var first = await RunningServer.StartAsync(dataPath, settings))
@@ -179,9 +179,10 @@ public sealed class HubValidationTests
     [Fact]
     public async Task Submit_BaseLaggingFurtherThanMaxRevisionLag_IsRevisionTooOld()
     {
-        // 20 commits behind with a maximum lag of 5: all 20 ops are still in memory (history is
-        // trimmed in chunks), so only the lag itself can refuse this base.
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5" });
+        // 20 commits behind with a maximum lag of 5 and none read from storage (LaggingResendTests
+        // has those): all 20 ops are still in memory (history is trimmed in chunks), so only the
+        // lag itself can refuse this base.
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["MaxRevisionLag"] = "5", ["MaxResendLag"] = "0" });
         var (id, connection, _) = await OpenNewDocumentAsync(server, "");
         await AppendCommitsAsync(connection, id, count: 20);
         var before = await server.GetDocumentAsync(id);

@@ -43,6 +43,9 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>Lets a paused process go on (SIGCONT).</summary>
     public void Resume() => Signal("CONT");
 
+    /// <summary>Asks the process to stop cleanly (SIGTERM), as a service manager or a container runtime does.</summary>
+    public void Terminate() => Signal("TERM");
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts the server on <paramref name="dataPath"/>; <paramref name="settings"/> are more <c>CollabEdit:</c> settings.</summary>

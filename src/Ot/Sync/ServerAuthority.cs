@@ -23,6 +23,11 @@ public sealed class ServerAuthority
     // has reconnected, resent it and moved on to its next seq.
     private readonly Dictionary<(string ClientId, long Seq), CommittedOp> _bySeq = [];
 
+    // While commits are tentative (BeginTentative): the inverse of each, oldest first, and the ops
+    // trimming dropped meanwhile, so RollBackTentative can restore the state exactly. Null otherwise.
+    private List<TextOperation>? _undo;
+    private List<CommittedOp>? _trimmed;
+
     /// <summary>
     /// An authority for a document whose text at <paramref name="revision"/> is
     /// <paramref name="text"/>. <paramref name="recent"/> are the latest committed ops, ending at
@@ -109,15 +114,82 @@ public sealed class ServerAuthority
                 SubmitError.RevisionTooOld, $"base revision {baseRevision} is older than the oldest kept, {OldestBaseRevision}.");
         }
 
+        return Commit(clientId, seq, baseRevision, op, baseRevision, op);
+    }
+
+    /// <summary>
+    /// Commits a submit based on a revision older than <see cref="OldestBaseRevision"/>, given
+    /// <paramref name="older"/>: the committed ops after <paramref name="baseRevision"/> up to
+    /// <see cref="OldestBaseRevision"/>, in order (read from the log by the owner). The op is
+    /// transformed through them, then through the kept ones, as <see cref="Submit"/> does. A retry
+    /// is recognised among them too: any commit of (<paramref name="clientId"/>,
+    /// <paramref name="seq"/>) based on <paramref name="baseRevision"/> came after it, so it is
+    /// either kept or in <paramref name="older"/>. The commit records the base and op as sent, so a
+    /// later retry of it is recognised. Throws <see cref="ArgumentException"/> if
+    /// <paramref name="older"/> is not exactly that range.
+    /// </summary>
+    public SubmitResult SubmitFromBefore(string clientId, long seq, int baseRevision, TextOperation op, IReadOnlyList<CommittedOp> older)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        ArgumentNullException.ThrowIfNull(op);
+        ArgumentNullException.ThrowIfNull(older);
+        int oldest = OldestBaseRevision;
+        if (baseRevision < 0 || baseRevision >= oldest)
+        {
+            return Submit(clientId, seq, baseRevision, op);
+        }
+
+        if (older.Count != oldest - baseRevision || older[0].Revision != baseRevision + 1 || older[^1].Revision != oldest)
+        {
+            throw new ArgumentException($"ServerAuthority: the older ops must be revisions {baseRevision + 1}…{oldest}.", nameof(older));
+        }
+
+        if (_bySeq.ContainsKey((clientId, seq)))
+        {
+            return Submit(clientId, seq, baseRevision, op);
+        }
+
         TextOperation transformed = op;
         try
         {
-            for (int i = baseRevision - (_firstRevision - 1); i < _history.Count; i++)
+            foreach (var committed in older)
+            {
+                if (committed.ClientId == clientId && committed.Seq == seq)
+                {
+                    return committed.BaseRevision == baseRevision && committed.Submitted.Equals(op)
+                        ? SubmitResult.Duplicate(committed.Revision)
+                        : SubmitResult.Rejected(SubmitError.SeqReused, $"seq {seq} was already used for a different op.");
+                }
+
+                (_, transformed) = TextOperation.Transform(committed.Operation, transformed);
+            }
+        }
+        catch (InvalidTextOperationException e)
+        {
+            return SubmitResult.Rejected(SubmitError.InvalidOperation, e.Message);
+        }
+
+        return Commit(clientId, seq, baseRevision, op, oldest, transformed);
+    }
+
+    /// <summary>Transforms <paramref name="op"/>, based on <paramref name="from"/> (inside the kept window), through the kept ops after it, applies it and commits it as sent (<paramref name="sentBase"/>, <paramref name="sent"/>).</summary>
+    private SubmitResult Commit(string clientId, long seq, int sentBase, TextOperation sent, int from, TextOperation op)
+    {
+        TextOperation transformed = op;
+        try
+        {
+            for (int i = from - (_firstRevision - 1); i < _history.Count; i++)
             {
                 (_, transformed) = TextOperation.Transform(_history[i].Operation, transformed);
             }
 
+            // An op that does not fit is refused by Apply below; only one that fits has an inverse.
+            var inverse = _undo is not null && transformed.BaseLength == _document.Length ? InverseOnDocument(transformed) : null;
             _document.Apply(transformed);
+            if (inverse is not null)
+            {
+                _undo!.Add(inverse);
+            }
         }
         catch (InvalidTextOperationException e)
         {
@@ -125,7 +197,7 @@ public sealed class ServerAuthority
         }
 
         Revision++;
-        var committed = new CommittedOp(Revision, transformed, clientId, seq, baseRevision, op);
+        var committed = new CommittedOp(Revision, transformed, clientId, seq, sentBase, sent);
         _history.Add(committed);
         _bySeq[(clientId, seq)] = committed;
         Trim();
@@ -219,6 +291,92 @@ public sealed class ServerAuthority
         }
     }
 
+    /// <summary>
+    /// From now on, commits made by <see cref="Submit"/> are tentative: <see cref="RollBackTentative"/>
+    /// takes them all back, <see cref="AcceptTentative"/> keeps them. Costs one copy of each op's
+    /// deleted text. For an owner whose durable write can be refused after it committed in memory
+    /// (another process sharing the log committed first).
+    /// </summary>
+    public void BeginTentative()
+    {
+        _undo = [];
+        _trimmed = [];
+    }
+
+    /// <summary>The tentative commits stay; commits are final again.</summary>
+    public void AcceptTentative()
+    {
+        _undo = null;
+        _trimmed = null;
+    }
+
+    /// <summary>
+    /// Takes back every commit since <see cref="BeginTentative"/>, newest first: the text, the
+    /// revision, the kept history and the retries recognised are as they were. Throws
+    /// <see cref="InvalidOperationException"/> unless commits are tentative.
+    /// </summary>
+    public void RollBackTentative()
+    {
+        var undo = _undo ?? throw new InvalidOperationException("RollBackTentative: no tentative commits (BeginTentative was not called).");
+        if (undo.Count > _history.Count)
+        {
+            // More tentative commits than the history keeps (trimming dropped some of them).
+            throw new InvalidOperationException($"RollBackTentative: {undo.Count} tentative commits, but only {_history.Count} ops are kept.");
+        }
+        for (int i = undo.Count - 1; i >= 0; i--)
+        {
+            _document.Apply(undo[i]);
+            var last = _history[^1];
+            _history.RemoveAt(_history.Count - 1);
+            _bySeq.Remove((last.ClientId, last.Seq));
+            Revision--;
+        }
+
+        var trimmed = _trimmed!;
+        if (trimmed.Count > 0)
+        {
+            _history.InsertRange(0, trimmed);
+            _firstRevision = trimmed[0].Revision;
+            foreach (var op in trimmed)
+            {
+                _bySeq[(op.ClientId, op.Seq)] = op;
+            }
+        }
+
+        if (_history.Count == 0)
+        {
+            _firstRevision = Revision + 1;
+        }
+
+        AcceptTentative();
+    }
+
+    /// <summary>The op that undoes <paramref name="op"/> on the current text, read from the text in place (no copy of it).</summary>
+    private TextOperation InverseOnDocument(TextOperation op)
+    {
+        var builder = new TextOperationBuilder();
+        int pos = 0;
+        foreach (var component in op.Components)
+        {
+            switch (component)
+            {
+                case Retain r:
+                    builder.Retain(r.Count);
+                    pos += r.Count;
+                    break;
+                case Insert i:
+                    builder.Delete(i.Text.Length);
+                    break;
+                case Delete d:
+                    builder.Insert(_document.Substring(pos, d.Count));
+                    pos += d.Count;
+                    break;
+            }
+        }
+
+        return builder.Build();
+    }
+
     private void Trim()
     {
         // Drop in chunks so trimming stays amortised O(1) per commit.
@@ -232,6 +390,8 @@ public sealed class ServerAuthority
         {
             _bySeq.Remove((_history[i].ClientId, _history[i].Seq));
         }
+
+        _trimmed?.AddRange(_history.Take(drop));
 
         _history.RemoveRange(0, drop);
         _firstRevision += drop;

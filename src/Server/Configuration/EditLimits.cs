@@ -13,6 +13,14 @@ public sealed class EditLimits
     [Range(1, int.MaxValue)]
     public int MaxRevisionLag { get; set; } = ServerAuthority.DefaultMaxHistory;
 
+    /// <summary>
+    /// How many revisions further back than <see cref="MaxRevisionLag"/> a submit's base may be and
+    /// still be transformed, from ops read from storage: a resend after <c>unavailable</c> keeps its
+    /// base while a busy document moves on. 0 refuses anything past the lag.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MaxResendLag { get; set; } = 10_000;
+
     /// <summary>Largest op, in UTF-16 code units inserted plus deleted: a 1 MB paste fits at once.</summary>
     [Range(1, int.MaxValue)]
     public int MaxOpLength { get; set; } = 2 * 1024 * 1024;

@@ -18,6 +18,7 @@ public sealed class CollabEditMetrics : IDisposable
     private readonly Counter<long> _connectionsFellBehind;
     private readonly Counter<long> _commitRetries;
     private readonly Counter<long> _opsLearned;
+    private readonly Counter<long> _documentLoads;
 
     public CollabEditMetrics(IMeterFactory meterFactory)
     {
@@ -30,6 +31,7 @@ public sealed class CollabEditMetrics : IDisposable
         _openDocuments = _meter.CreateUpDownCounter<int>("collabedit.documents.open", "{document}", "Documents loaded in memory");
         _connections = _meter.CreateUpDownCounter<int>("collabedit.connections", "{connection}", "Hub connections");
         _commitRetries = _meter.CreateCounter<long>("collabedit.commit.retries", "{retry}", "Batches transformed and committed again because another process committed first");
+        _documentLoads = _meter.CreateCounter<long>("collabedit.document.loads", "{load}", "Documents read whole from storage (latest snapshot plus the ops after it): at open, after a failed write, never after a commit conflict");
         _opsLearned = _meter.CreateCounter<long>("collabedit.ops.learned", "{op}", "Ops other processes committed, read and broadcast by this one");
         _connectionsFellBehind = _meter.CreateCounter<long>("collabedit.connections.fell_behind", "{connection}", "Hub connections closed for reading slower than their documents change");
     }
@@ -43,6 +45,8 @@ public sealed class CollabEditMetrics : IDisposable
     public void RecordCommitRetry() => _commitRetries.Add(1);
 
     public void RecordLearned(int ops) => _opsLearned.Add(ops);
+
+    public void RecordDocumentLoad() => _documentLoads.Add(1);
 
     public void RecordAckLatency(TimeSpan latency) => _ackLatency.Record(latency.TotalMilliseconds);
 

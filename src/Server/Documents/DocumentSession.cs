@@ -254,6 +254,15 @@ public sealed partial class DocumentSession
                 return false;
             }
 
+            // On a shared store the fence can refuse this batch after it committed in memory: its
+            // commits stay tentative until durable, so a conflict takes them back (RollBack).
+            long storedBytesBefore = _storedBytes;
+            var authorshipBefore = _authorship;
+            if (_store.IsShared)
+            {
+                _authority!.BeginTentative();
+            }
+
             bool reload = false;
             foreach (var command in batch)
             {
@@ -283,6 +292,7 @@ public sealed partial class DocumentSession
             switch (await PersistAsync(batch, committed).ConfigureAwait(false))
             {
                 case Persisted.Durable:
+                    _authority?.AcceptTentative();
                     if (reload)
                     {
                         _authority = null;
@@ -290,19 +300,52 @@ public sealed partial class DocumentSession
 
                     return true;
                 case Persisted.Conflict when attempt < MaxCommitAttempts:
-                    // Another process committed first: nothing of this batch was stored. Read the
-                    // state again (the ops it missed included) and transform the batch again.
-                    _authority = null;
+                    // Another process committed first: nothing of this batch was stored. Take the
+                    // batch back; the next attempt's catch-up reads only the ops this session
+                    // missed, and the batch is transformed again on top of them.
+                    RollBack(reload, storedBytesBefore, authorshipBefore);
                     _metrics.RecordCommitRetry();
                     continue;
                 case Persisted.Conflict:
-                    _authority = null;
+                    RollBack(reload, storedBytesBefore, authorshipBefore);
                     FailAll(batch, new CollabException(ErrorCodes.Unavailable, "The document is too busy to commit this op now; retry later."));
                     return false;
                 default:
                     return false;
             }
         }
+    }
+
+    /// <summary>
+    /// Undoes a batch the fence refused: the authority as before it (text, revision, window,
+    /// retries), the quota's count and the authorship spans too. A full reload only when that
+    /// cannot be done (a command failed unexpectedly, or the batch outgrew the kept window).
+    /// </summary>
+    private void RollBack(bool reload, long storedBytesBefore, Authorship authorshipBefore)
+    {
+        var authority = _authority;
+        if (authority is null)
+        {
+            return;
+        }
+
+        if (!reload)
+        {
+            try
+            {
+                authority.RollBackTentative();
+                _storedBytes = storedBytesBefore;
+                _authorship = authorshipBefore;
+                Volatile.Write(ref _committingRevision, authority.Revision);
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                LogRollBackFailed(Id, e.Message);
+            }
+        }
+
+        _authority = null;
     }
 
     /// <summary>
@@ -325,6 +368,13 @@ public sealed partial class DocumentSession
             while (true)
             {
                 var missed = await _store.ReadOpsAsync(Id, authority.Revision, int.MaxValue, MaxCatchupReadOps, CancellationToken.None).ConfigureAwait(false);
+                if (missed.Count > 0 && missed[0].Revision != authority.Revision + 1)
+                {
+                    // The ops after this session's revision are gone from the log: read the document whole.
+                    _authority = null;
+                    return TryLoad(batch);
+                }
+
                 foreach (var op in missed)
                 {
                     authority.AcceptCommitted(op.Op);
@@ -505,6 +555,22 @@ public sealed partial class DocumentSession
         }
 
         var result = authority.Submit(request.ClientId, request.Seq, request.BaseRevision, request.Operation);
+        if (result.Error == SubmitError.RevisionTooOld && authority.OldestBaseRevision - request.BaseRevision <= _limits.MaxResendLag)
+        {
+            // Behind the window, but not far: an honest client's resend after `unavailable` keeps
+            // its base, and a busy document can move past the window meanwhile. The ops it missed
+            // are read from the log (a retry of one of them is recognised there).
+            var older = ReadOlder(request.BaseRevision, authority.OldestBaseRevision);
+            try
+            {
+                result = authority.SubmitFromBefore(request.ClientId, request.Seq, request.BaseRevision, request.Operation, older);
+            }
+            catch (ArgumentException)
+            {
+                // The log does not hold them all (any more): too old after all.
+            }
+        }
+
         switch (result.Error)
         {
             case SubmitError.None:
@@ -551,6 +617,20 @@ public sealed partial class DocumentSession
         if (_storedBytes + opBytes > allowed)
         {
             throw new CollabException(ErrorCodes.QuotaExceeded, "The owner's account has used its storage quota (its documents' history, trash included); delete or purge some. Nothing was committed.");
+        }
+    }
+
+    /// <summary>The committed ops after <paramref name="afterRevision"/> up to <paramref name="toRevision"/>, from the log.</summary>
+    private List<CommittedOp> ReadOlder(int afterRevision, int toRevision)
+    {
+        try
+        {
+            return [.. _store.ReadOps(Id, afterRevision, toRevision).Select(op => op.Op)];
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLoadFailed(e, Id);
+            throw new CollabException(ErrorCodes.Unavailable, "The document's history could not be read; retry later.");
         }
     }
 
@@ -752,6 +832,7 @@ public sealed partial class DocumentSession
             text.Apply(op.Operation);
         }
 
+        _metrics.RecordDocumentLoad();
         // Authorship from the same snapshot and ops; a snapshot from before authorship was kept
         // replays from an older one that has it (once: the next snapshot written carries it).
         _snapshotLacksAuthorship = snapshot.Authorship is null;
@@ -832,6 +913,9 @@ public sealed partial class DocumentSession
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId}: another process committed first at revision {Revision} ({OpCount} ops not stored: {Reason}); transforming again")]
     private partial void LogCommitConflict(string documentId, int revision, int opCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId}: a refused batch could not be taken back ({Reason}); reloading it whole")]
+    private partial void LogRollBackFailed(string documentId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} caught up to revision {Revision} ({OpCount} ops committed by other processes)")]
     private partial void LogCaughtUp(string documentId, int revision, int opCount);

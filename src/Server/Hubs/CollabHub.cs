@@ -29,7 +29,9 @@ internal sealed class CollabHub(
     CollabEditMetrics metrics,
     PresenceThrottle presenceThrottle,
     DocumentWriteBudgets writeBudgets,
-    SignedInConnections signedIn) : Hub
+    SignedInConnections signedIn,
+    HubDrain drain,
+    IPresenceRelay relay) : Hub
 {
     private const int MaxClientIdLength = 128;
     // The browser's palette (wwwroot/js/identity.js), in the same order: every colour has at least
@@ -71,6 +73,12 @@ internal sealed class CollabHub(
     public async Task<OpenResult> Open(string documentId, string? name)
     {
         RequireValidId(documentId);
+        if (drain.Stopping)
+        {
+            // Its connection is being dropped: the client reconnects, to another process if there is one.
+            throw new CollabException(ErrorCodes.Unavailable, "The server is stopping; reconnect and open again.");
+        }
+
         var author = callerNames.AuthorOf(Context.User ?? new(), name);
         string peerName = author.Shown;
         var role = access.RoleOf(Context.User ?? new(), documentId, State.LinkToken);
@@ -110,7 +118,10 @@ internal sealed class CollabHub(
                 _ => new PeerPresence(state.PeerId, peerName, DefaultColor(state.PeerId), 0, 0),
                 (_, old) => old with { Name = peerName });
             presenceThrottle.Send(documentId, Context.ConnectionId, me);
-            var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId).ToArray();
+            // Peers on this process and, on PostgreSQL, on the others.
+            var peers = session.Presence.Values.Where(p => p.PeerId != state.PeerId)
+                .Concat(relay.Remote(documentId).Where(p => !session.Presence.ContainsKey(p.PeerId)))
+                .ToArray();
             return new OpenResult(opened.Revision, opened.Text, state.PeerId, peers, RoleNames.Of(role), peerName);
         }
         catch when (added)

@@ -46,6 +46,9 @@ internal sealed partial class ConnectionOutbox(HubConnectionContext connection, 
     }
 
     /// <summary>Drops everything queued (the connection has gone).</summary>
+    /// <summary>Closes the connection itself (the client sees it drop and reconnects).</summary>
+    public void Abort() => connection.Abort();
+
     public void Close()
     {
         lock (_lock)

@@ -32,6 +32,19 @@ internal sealed class ConnectionOutboxes(IOptions<ConnectionLimits> options, Col
     public void Add(HubConnectionContext connection) =>
         _connections[connection.ConnectionId] = new ConnectionOutbox(connection, options.Value.MaxPendingBytesPerConnection, metrics, log);
 
+    /// <summary>Closes every connection (the process is stopping); returns how many there were.</summary>
+    public int AbortAll()
+    {
+        int count = 0;
+        foreach (var outbox in _connections.Values)
+        {
+            outbox.Abort();
+            count++;
+        }
+
+        return count;
+    }
+
     public void Remove(string connectionId)
     {
         if (_connections.TryRemove(connectionId, out var outbox))

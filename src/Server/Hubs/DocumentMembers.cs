@@ -19,9 +19,11 @@ internal sealed class DocumentMembers
     private readonly PresenceThrottle _presence;
     private readonly DocumentRegistry _registry;
     private readonly DocumentAccess _access;
+    private readonly IPresenceRelay _relay;
 
-    public DocumentMembers(ConnectionOutboxes outboxes, PresenceThrottle presence, DocumentRegistry registry, DocumentAccess access)
+    public DocumentMembers(ConnectionOutboxes outboxes, PresenceThrottle presence, DocumentRegistry registry, DocumentAccess access, IPresenceRelay relay)
     {
+        _relay = relay;
         _outboxes = outboxes;
         _presence = presence;
         _registry = registry;
@@ -52,6 +54,7 @@ internal sealed class DocumentMembers
             if (open.Session.Presence.TryRemove(state.PeerId, out _))
             {
                 _outboxes.SendPeerLeft(documentId, state.PeerId);
+                _relay.Left(documentId, state.PeerId);
             }
         }
         finally

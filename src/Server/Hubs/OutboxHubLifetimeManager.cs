@@ -6,12 +6,13 @@ namespace CollabEdit.Server.Hubs;
 /// SignalR's own lifetime manager, plus an outbox per connection: the hub's caller context does
 /// not expose the connection's writer, and the outbox writes to it directly.
 /// </summary>
-internal sealed class OutboxHubLifetimeManager(ConnectionOutboxes outboxes, ILogger<DefaultHubLifetimeManager<CollabHub>> logger)
+internal sealed class OutboxHubLifetimeManager(ConnectionOutboxes outboxes, HubDrain drain, ILogger<DefaultHubLifetimeManager<CollabHub>> logger)
     : DefaultHubLifetimeManager<CollabHub>(logger)
 {
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         outboxes.Add(connection);
+        drain.OnConnected(connection);
         return base.OnConnectedAsync(connection);
     }
 

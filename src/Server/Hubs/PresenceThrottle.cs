@@ -7,9 +7,10 @@ namespace CollabEdit.Server.Hubs;
 /// Coalesces each peer's presence per document: at most one broadcast per
 /// <see cref="Interval"/>, and the latest update wins (one that arrives sooner is sent when the
 /// interval is up). A caret moving as fast as a client can send would otherwise fan out every
-/// update to every peer; people cannot see more than a few caret moves a second anyway.
+/// update to every peer; people cannot see more than a few caret moves a second anyway. What is
+/// sent goes to the other processes too (<see cref="IPresenceRelay"/>), at the same pace.
 /// </summary>
-internal sealed class PresenceThrottle(ConnectionOutboxes outboxes, TimeProvider time)
+internal sealed class PresenceThrottle(ConnectionOutboxes outboxes, IPresenceRelay relay, TimeProvider time)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
@@ -75,6 +76,7 @@ internal sealed class PresenceThrottle(ConnectionOutboxes outboxes, TimeProvider
     {
         peer.LastSent = time.GetTimestamp();
         outboxes.SendPresence(documentId, peer.ConnectionId!, peer.Latest!);
+        relay.Published(documentId, peer.Latest!);
     }
 
     /// <summary>One peer in one document; its properties are guarded by <see cref="Gate"/>.</summary>

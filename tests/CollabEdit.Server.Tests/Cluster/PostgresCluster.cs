@@ -36,10 +36,10 @@ internal sealed class PostgresCluster : IAsyncDisposable
     public ConcurrentBag<(string ClientId, long Seq, int Revision)> Acked { get; } = [];
 
     /// <summary>Starts the processes; unless <paramref name="signUpOwner"/> is false, signs the first account up on process 0.</summary>
-    public static async Task<PostgresCluster> StartAsync(int processes, string? connectionString = null, bool signUpOwner = true)
+    public static async Task<PostgresCluster> StartAsync(int processes, string? connectionString = null, bool signUpOwner = true, params string[] settings)
     {
         connectionString ??= await TestPostgres.NewSchemaAsync("cluster");
-        var started = Enumerable.Range(0, processes).Select(_ => ServerProcess.StartOnPostgres(connectionString, "--Logging:LogLevel:CollabEdit=Debug")).ToList();
+        var started = Enumerable.Range(0, processes).Select(_ => ServerProcess.StartOnPostgres(connectionString, ["--Logging:LogLevel:CollabEdit=Debug", .. settings])).ToList();
         var cluster = new PostgresCluster(connectionString, started);
         await Task.WhenAll(started.Select(p => p.WaitHealthyAsync()));
         if (signUpOwner)

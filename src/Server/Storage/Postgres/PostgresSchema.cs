@@ -22,6 +22,9 @@ public static class PostgresSchema
     /// </summary>
     public const string AccountMark = "account ";
 
+    /// <summary>Presence of the peers of each process (PostgresPresenceRelay): JSON, never stored.</summary>
+    public const string PresenceChannel = "collabedit_presence";
+
     public static IReadOnlyList<PostgresMigration> Migrations { get; } =
     [
         new(1, "documents, ops, snapshots, versions", """

@@ -1,3 +1,4 @@
+using CollabEdit.Server.Hubs;
 using Npgsql;
 
 namespace CollabEdit.Server.Storage.Postgres;
@@ -14,6 +15,9 @@ public static class PostgresStorageServices
         services.AddSingleton<PostgresDocumentStorage>();
         services.AddSingleton<IDocumentStorage>(sp => sp.GetRequiredService<PostgresDocumentStorage>());
         services.AddHostedService<PostgresCommitListener>();
+        services.AddSingleton<PostgresPresenceRelay>();
+        services.AddSingleton<IPresenceRelay>(sp => sp.GetRequiredService<PostgresPresenceRelay>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresPresenceRelay>());
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("database");
         return services;
     }
