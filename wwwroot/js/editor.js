@@ -5,13 +5,15 @@
 // its history through the remote changes). Every text from others is rendered as text, never HTML.
 
 import {
-  EditorView, basicSetup, EditorState, StateField, StateEffect, Annotation, Transaction, Decoration, WidgetType, Compartment,
+  EditorView, basicSetup, EditorState, StateField, StateEffect, Annotation, Transaction, Decoration, WidgetType, Compartment, isolateHistory,
 } from '../lib/vendor.js';
 import { TextOperation } from './text-operation.js';
 import { DocumentConnection } from './connection.js';
 import { DeviceStore } from './device-store.js';
 import { changesToOperation, operationToChanges } from './changes.js';
-import { HistoryPanel, el } from './history.js';
+import { HistoryPanel, el, json } from './history.js';
+import { Timeslider, linkedRevision } from './timeslider.js';
+import { applyToSpans, spanRanges, authorsOf, authorColour, authorKey } from './authorship.js';
 import { identity, chooseIdentity, colourAmong } from './identity.js';
 import { loadLimits, registerServiceWorker } from './app-shell.js';
 import { linkToken, linkHeaders, signedIn } from './access.js';
@@ -21,6 +23,51 @@ import { ShareDialog } from './share.js';
 /** @typedef {PeerPresence & { shownAt?: number }} PlacedPeer a peer's caret, and when its name was last shown */
 
 const remote = Annotation.define();
+
+// ---- who wrote what ----
+
+/** @typedef {import('./authorship.js').AuthorSpan} AuthorSpan */
+/** @typedef {{ authorId: string | null, authorName: string, guest: boolean, at: string }} SpanAuthor */
+
+/** The author of a remote change (absent: the change is ours). */
+const authorOf = Annotation.define();
+/** Switches the colours on (spans for the text as it is now) or off (null). */
+const setAuthorship = StateEffect.define();
+
+/**
+ * The text's authorship spans, kept through every change with its author: null while the colours
+ * are off, `{ queue }` while the spans are being fetched (changes made meanwhile wait there), then
+ * `{ spans }`. Each decoration names its author and time for the pointer (title).
+ */
+const authorshipField = StateField.define({
+  create: () => /** @type {{ spans?: AuthorSpan[], queue?: [TextOperation, SpanAuthor][], me: SpanAuthor } | null} */ (null),
+  update(value, tr) {
+    for (const effect of tr.effects) if (effect.is(setAuthorship)) value = effect.value;
+    if (!value || !tr.docChanged) return value;
+    const op = changesToOperation(tr.changes, tr.startState.doc.length);
+    const author = tr.annotation(authorOf) ?? { ...value.me, at: new Date().toISOString() };
+    if (value.spans) return { ...value, spans: applyToSpans(value.spans, op, author) };
+    return { ...value, queue: [...(value.queue ?? []), [op, author]] };
+  },
+  provide: (field) => EditorView.decorations.from(field, (value) => {
+    if (!value?.spans) return Decoration.none;
+    return Decoration.set(spanRanges(value.spans).filter((r) => r.to > r.from).map(({ from, to, span }) => Decoration.mark({
+      class: 'author-run',
+      attributes: { style: `background: ${authorColour(authorKey(span))}`, title: `${span.authorName}${span.guest ? ' (guest)' : ''} · ${new Date(span.at).toLocaleString()}` },
+    }).range(from, to)));
+  }),
+});
+
+/** A broadcast's author stamp (`{ id, name, guest }`, a name, or nothing) as a span author. @param {unknown} stamp @returns {SpanAuthor} */
+function spanAuthor(stamp) {
+  const at = new Date().toISOString();
+  if (typeof stamp === 'string') return { authorId: null, authorName: stamp, guest: false, at };
+  if (stamp && typeof stamp === 'object') {
+    const s = /** @type {any} */ (stamp);
+    return { authorId: s.authorId ?? s.id ?? null, authorName: s.authorName ?? s.name ?? 'someone', guest: Boolean(s.guest), at: s.at ?? s.timestamp ?? at };
+  }
+  return { authorId: null, authorName: 'someone', guest: false, at };
+}
 
 export { changesToOperation, operationToChanges } from './changes.js';
 
@@ -246,6 +293,7 @@ async function main() {
         EditorView.contentAttributes.of({ 'aria-label': `Text of ${title}` }),
         editable.of(readOnlyFor(connection.role)),
         peersField,
+        authorshipField,
         // An edit the server would refuse for the document's size is refused here, changing nothing.
         EditorState.changeFilter.of((tr) => {
           if (tr.annotation(remote) || tr.newDoc.length <= limits.maxDocumentLength) return true;
@@ -285,10 +333,61 @@ async function main() {
   // Exposed for tests and debugging: the live text and revision.
   Object.assign(window, { collab: { view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField) } });
 
-  connection.attach((ops) => {
-    for (const op of ops) {
-      view.dispatch({ changes: operationToChanges(op), annotations: [remote.of(true), Transaction.addToHistory.of(false)] });
+  /**
+   * While a restore of ours is on its way, others' ops wait here (the confirmation dialog keeps
+   * the text from changing under them), so that the restore's op, once we know its revision, can
+   * enter our undo history.
+   * @type {{ ops: [TextOperation, number | null][], undoable: number | null } | null}
+   */
+  let held = null;
+  /** @param {TextOperation} op @param {number | null} revision @param {boolean} undoable */
+  const applyRemote = (op, revision, undoable) => {
+    const author = spanAuthor(revision === null ? { id: account?.id ?? null, name: me.name, guest: !account } : connection.takeAuthor(revision));
+    view.dispatch({
+      changes: operationToChanges(op),
+      annotations: undoable
+        ? [remote.of(true), authorOf.of(author), Transaction.userEvent.of('restore'), isolateHistory.of('full')]
+        : [remote.of(true), authorOf.of(author), Transaction.addToHistory.of(false)],
+    });
+  };
+  connection.attach((ops, revisions) => {
+    ops.forEach((op, i) => {
+      if (held) held.ops.push([op, revisions[i] ?? null]);
+      else applyRemote(op, revisions[i] ?? null, false);
+    });
+  });
+  /** Lets the held ops through, the restore's (revision `undoable`) as an edit of ours. */
+  const release = () => {
+    const waiting = held;
+    held = null;
+    for (const [op, revision] of waiting?.ops ?? []) applyRemote(op, revision, revision !== null && revision === waiting?.undoable);
+  };
+  /** @type {Set<number>} revisions of our restores: their announcement is not for us */
+  const ownRestores = new Set();
+  /**
+   * Restores `revision`: the server commits the op that brings the text back (recorded as a
+   * restore, announced to the others); that op, when it reaches us, goes into our undo history as
+   * one edit, so Ctrl+Z takes back exactly the restore, through OT like any undo.
+   * @param {number} revision
+   */
+  const restore = async (revision) => {
+    held = { ops: [], undoable: null };
+    try {
+      const result = await json(`/api/documents/${encodeURIComponent(documentId)}/restore`, { method: 'POST', body: JSON.stringify({ revision }) });
+      held.undoable = result.revision;
+      ownRestores.add(result.revision);
+      // The op comes as a broadcast, before or after the answer: wait (a while) for it.
+      const deadline = Date.now() + 10_000;
+      while (connection.revision < result.revision && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      release();
     }
+  };
+  connection.addEventListener('restored', (e) => {
+    const r = /** @type {CustomEvent<any>} */ (e).detail;
+    if (ownRestores.has(r.revision)) return;
+    const by = typeof r.by === 'string' ? r.by : r.by?.name ?? r.by?.displayName ?? 'Someone';
+    notify(`${by} restored r${r.fromRevision ?? r.restoredFrom ?? '?'}${r.revision ? ` (now r${r.revision})` : ''}.`);
   });
   connection.addEventListener('presence', (e) => {
     const p = /** @type {CustomEvent<PeerPresence>} */ (e).detail;
@@ -420,6 +519,8 @@ async function main() {
   function renderRole() {
     roleEl.textContent = connection.role === 'viewer' ? 'View only' : '';
     historyButton.hidden = connection.role === 'viewer';
+    const authors = document.getElementById('toggle-authorship');
+    if (authors) authors.hidden = connection.role === 'viewer';
   }
   renderRole();
   // Owners and editors rename the document (not viewers, not once the page has lost it).
@@ -480,8 +581,82 @@ async function main() {
       historyButton.focus();
     }
   };
-  const history = new HistoryPanel(documentId, /** @type {HTMLElement} */ (document.getElementById('history')), () => view.state.doc.toString(), () => showHistory(false));
+  const timeslider = new Timeslider({
+    documentId,
+    title: () => title,
+    revision: () => connection.revision,
+    sessions: (before) => history.sessions(before),
+  });
+  const history = new HistoryPanel({
+    documentId,
+    root: /** @type {HTMLElement} */ (document.getElementById('history')),
+    title: () => title,
+    revision: () => connection.revision,
+    restore,
+    afterRestore: () => view.focus(),
+    openTimeslider: (revision) => { timeslider.open(revision); },
+    close: () => showHistory(false),
+  });
   historyButton.addEventListener('click', () => showHistory(!layout.classList.contains('with-history')));
+  // The panel and the slider follow the document: every revision committed, ours or anyone's.
+  connection.addEventListener('committed', (e) => {
+    const revision = /** @type {CustomEvent<number>} */ (e).detail;
+    history.committed(revision);
+    timeslider.committed(revision);
+  });
+  // A link to a revision (#r=N) opens the timeslider there.
+  const linked = linkedRevision(location.hash);
+  if (linked !== null && connection.role !== 'viewer') timeslider.open(linked);
+
+  // Who wrote what: a toggle colours the text by author, with a legend.
+  const authorshipButton = el('button', { type: 'button', id: 'toggle-authorship', 'aria-pressed': 'false' }, ['Authors']);
+  const legend = el('ul', { id: 'authorship-legend', class: 'legend', 'aria-label': 'Who wrote what', hidden: '' });
+  historyButton.before(authorshipButton);
+  noticesEl.after(legend);
+  authorshipButton.hidden = connection.role === 'viewer';
+  const renderLegend = () => {
+    const value = view.state.field(authorshipField);
+    legend.hidden = !value?.spans;
+    legend.replaceChildren(...authorsOf(value?.spans ?? []).map((a) => {
+      const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+      swatch.style.background = authorColour(authorKey(a));
+      return el('li', {}, [swatch, a.guest ? `${a.authorName} (guest)` : a.authorName]);
+    }));
+  };
+  authorshipButton.addEventListener('click', async () => {
+    if (view.state.field(authorshipField)) {
+      view.dispatch({ effects: setAuthorship.of(null) });
+      authorshipButton.setAttribute('aria-pressed', 'false');
+      renderLegend();
+      return;
+    }
+    authorshipButton.setAttribute('aria-pressed', 'true');
+    const meAuthor = { authorId: account?.id ?? null, authorName: me.name, guest: !account, at: '' };
+    // The spans at our revision, then our unacknowledged edits, then whatever the editor applies meanwhile.
+    const revision = connection.revision;
+    const local = connection.localOps();
+    view.dispatch({ effects: setAuthorship.of({ queue: [], me: meAuthor }) });
+    try {
+      const answer = await json(`/api/documents/${encodeURIComponent(documentId)}/authorship?revision=${revision}`);
+      const value = view.state.field(authorshipField);
+      if (!value) return;
+      let spans = /** @type {AuthorSpan[]} */ (answer.spans);
+      const now = new Date().toISOString();
+      for (const op of local) spans = applyToSpans(spans, op, { ...meAuthor, at: now });
+      for (const [op, author] of value.queue ?? []) spans = applyToSpans(spans, op, author);
+      view.dispatch({ effects: setAuthorship.of({ spans, me: meAuthor }) });
+    } catch (error) {
+      view.dispatch({ effects: setAuthorship.of(null) });
+      authorshipButton.setAttribute('aria-pressed', 'false');
+      notify(`Who wrote what could not be shown: ${/** @type {Error} */ (error).message}`);
+    }
+    renderLegend();
+  });
+  let legendTimer = 0;
+  connection.addEventListener('committed', () => {
+    if (legend.hidden || legendTimer) return;
+    legendTimer = window.setTimeout(() => { legendTimer = 0; renderLegend(); }, 500);
+  });
 
   if (opened.restoredEdits > 0) {
     notify(`${opened.restoredEdits} edit${opened.restoredEdits === 1 ? '' : 's'} saved on this device earlier ${opened.restoredEdits === 1 ? 'was' : 'were'} restored and ${navigator.onLine ? 'sent' : 'will be sent when you are back online'}.`);
