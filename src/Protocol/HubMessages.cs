@@ -12,10 +12,20 @@ public static class HubMessages
     public const string SetPresence = nameof(SetPresence);
     public const string Close = nameof(Close);
 
+    /// <summary><c>Authorship(documentId)</c> → who wrote each unit of the text at the current revision.</summary>
+    public const string Authorship = nameof(Authorship);
+
     // Server → client.
     public const string Op = nameof(Op);
     public const string Presence = nameof(Presence);
     public const string PeerLeft = nameof(PeerLeft);
+
+    /// <summary>
+    /// <c>Restored(documentId, revision, fromRevision, by, byAccountId)</c>: <c>revision</c> was a restore
+    /// of <c>fromRevision</c>'s text by <c>by</c> (the name shown; <c>byAccountId</c> null for a guest).
+    /// Sent after that revision's <c>Op</c>, to every connection with the document open, the restorer's included.
+    /// </summary>
+    public const string Restored = nameof(Restored);
 
     /// <summary><c>DocumentDeleted(documentId)</c>: the document is gone; its clients keep their text but cannot edit it.</summary>
     public const string DocumentDeleted = nameof(DocumentDeleted);

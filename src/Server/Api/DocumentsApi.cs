@@ -255,7 +255,7 @@ public static class DocumentsApi
         // A refusal (too-large, say) or a failed write propagates to CollabExceptionHandler.
         string text = store.TextAt(id, revision);
         var author = names.AuthorOf(user, givenName: null);
-        int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, author.ToString())).ConfigureAwait(false);
+        int committed = await registry.RunAsync(id, session => session.RestoreAsync(text, author.ToString(), revision)).ConfigureAwait(false);
         await audit.RecordAsync(id, author, "restored", $"revision {revision} (as revision {committed})").ConfigureAwait(false);
         return TypedResults.Ok(new RestoreResult(committed, revision));
     }

@@ -45,6 +45,9 @@ public sealed partial class DocumentSession
     private readonly CollabEditMetrics _metrics;
     private readonly ILogger _log;
     private ServerAuthority? _authority;
+
+    // Who wrote each unit of the authority's text, moved with every op it commits or learns; set by Load.
+    private Authorship _authorship = Authorship.Empty;
     private int _snapshotRevision;
     private long _lastActivityTicks;
     private int _loadedLength;
@@ -55,6 +58,10 @@ public sealed partial class DocumentSession
     // Peer id → connection id of this process's submitters (loop-owned), so an op read back from
     // the store is not broadcast to the connection that sent it. Forgotten wholesale when large.
     private readonly Dictionary<string, string> _connectionsByPeer = new(StringComparer.Ordinal);
+
+    // Peer id → the author its ops are credited to (loop-owned), for clients that keep authorship
+    // up to date from broadcast ops. Forgotten wholesale when large.
+    private readonly Dictionary<string, string> _authorsByPeer = new(StringComparer.Ordinal);
 
     // Ops after .After up to .UpTo belong in the authority's window but are not read yet.
     private (int After, int UpTo) _olderHistory;
@@ -126,8 +133,14 @@ public sealed partial class DocumentSession
 
     public Task<IReadOnlyList<StoredOp>> CatchupAsync(int fromRevision) => Send(new CatchupCommand(fromRevision));
 
-    /// <summary>Commits the op that turns the current text into <paramref name="text"/>; returns its revision.</summary>
-    public Task<int> RestoreAsync(string text, string author) => Send(new RestoreCommand(text, author));
+    /// <summary>
+    /// Commits the op that turns the current text into <paramref name="text"/> (that of
+    /// <paramref name="fromRevision"/>), recorded as a restore of it; returns its revision.
+    /// </summary>
+    public Task<int> RestoreAsync(string text, string author, int fromRevision) => Send(new RestoreCommand(text, author, fromRevision));
+
+    /// <summary>Who wrote each unit of the text at the current revision, and the authors of the peers present.</summary>
+    public Task<AuthorshipMessage> AuthorshipAsync() => Send(new AuthorshipCommand());
 
     /// <summary>
     /// Asks the loop to read what other processes committed and broadcast it (at most one such
@@ -193,6 +206,7 @@ public sealed partial class DocumentSession
             foreach (var pending in committed)
             {
                 _broadcaster.Broadcast(Id, pending.Op.Revision, pending.Op.Operation, pending.Op.PeerId, pending.ConnectionId);
+                AnnounceRestore(pending.Op);
             }
 
             LastActivity = _time.GetUtcNow();
@@ -308,6 +322,7 @@ public sealed partial class DocumentSession
                 foreach (var op in missed)
                 {
                     authority.AcceptCommitted(op.Op);
+                    _authorship = AuthorshipHistory.Apply(_authorship, op);
                     CountStored(op.Op);
                     BroadcastStored(op);
                 }
@@ -371,8 +386,31 @@ public sealed partial class DocumentSession
     /// receive it as someone else's op. (A client that moved here from another process is in
     /// "awaiting resend" and sorts this out itself, as after any reconnect.)
     /// </summary>
-    private void BroadcastStored(StoredOp op) =>
+    private void BroadcastStored(StoredOp op)
+    {
+        RememberAuthor(op);
         _broadcaster.Broadcast(Id, op.Revision, op.Operation, op.PeerId, _connectionsByPeer.GetValueOrDefault(op.PeerId));
+        AnnounceRestore(op);
+    }
+
+    /// <summary>After a restore's op, tells everyone with the document open (its author too) what it was.</summary>
+    private void AnnounceRestore(StoredOp op)
+    {
+        if (op.RestoredFrom is int from)
+        {
+            _broadcaster.Restored(Id, op.Revision, from, op.Author);
+        }
+    }
+
+    private void RememberAuthor(StoredOp op)
+    {
+        if (_authorsByPeer.Count >= MaxRememberedPeers)
+        {
+            _authorsByPeer.Clear();
+        }
+
+        _authorsByPeer[op.PeerId] = op.Author;
+    }
 
     private void RememberConnection(SubmitRequest request)
     {
@@ -426,9 +464,16 @@ public sealed partial class DocumentSession
             case RestoreCommand restore:
                 LoadOlderHistory();
                 var op = TextDiff.Between(authority.Document.ToString(), restore.Text);
-                var request = new SubmitRequest($"restore:{Guid.NewGuid():N}", 1, authority.Revision, op, restore.Author, "server", null);
+                var request = new SubmitRequest($"restore:{Guid.NewGuid():N}", 1, authority.Revision, op, restore.Author, "server", null, restore.FromRevision);
                 int restoredAs = Commit(request, committed);
                 answers.Add(() => restore.Completion.TrySetResult(restoredAs));
+                break;
+            case AuthorshipCommand authorship:
+                var answer = new AuthorshipMessage(
+                    authority.Revision,
+                    AuthorshipHistory.ToMessages(_authorship),
+                    [.. Presence.Keys.Where(_authorsByPeer.ContainsKey).Select(peer => AuthorshipHistory.ToMessage(peer, _authorsByPeer[peer]))]);
+                answers.Add(() => authorship.Completion.TrySetResult(answer));
                 break;
             case RefreshCommand refresh:
                 // The catch-up before the batch did the work.
@@ -467,9 +512,11 @@ public sealed partial class DocumentSession
         if (!result.IsDuplicate)
         {
             CountStored(result.Op!);
-            var op = new StoredOp(Id, result.Op!, request.Author, request.PeerId, _time.Now());
+            var op = new StoredOp(Id, result.Op!, request.Author, request.PeerId, _time.Now(), request.RestoredFrom);
+            _authorship = AuthorshipHistory.Apply(_authorship, op);
             committed.Add(new PendingOp(op, request.ConnectionId));
             RememberConnection(request);
+            RememberAuthor(op);
         }
 
         return result.Revision;
@@ -530,7 +577,7 @@ public sealed partial class DocumentSession
     {
         var authority = _authority!;
         Snapshot? snapshot = committed.Count > 0 && authority.Revision - _snapshotRevision >= _storage.SnapshotInterval
-            ? new Snapshot(authority.Revision, authority.Document.ToString())
+            ? new Snapshot(authority.Revision, authority.Document.ToString(), _authorship)
             : null;
         try
         {
@@ -693,6 +740,12 @@ public sealed partial class DocumentSession
             text.Apply(op.Operation);
         }
 
+        // Authorship from the same snapshot and ops; a snapshot from before authorship was kept
+        // replays from an older one that has it (once: the next snapshot written carries it).
+        _authorship = snapshot.Authorship is { } authorship
+            ? ops.Aggregate(authorship, AuthorshipHistory.Apply)
+            : AuthorshipHistory.At(_store, document, revision, CancellationToken.None);
+
         _snapshotRevision = snapshot.Revision;
         _storedBytes = document.StoredBytes;
         _olderHistory = (Math.Max(0, revision - _limits.MaxRevisionLag), snapshot.Revision);
@@ -734,7 +787,7 @@ public sealed partial class DocumentSession
             var authority = _authority;
             if (authority is not null && authority.Revision > _snapshotRevision)
             {
-                await _store.WriteSnapshotAsync(Id, new Snapshot(authority.Revision, authority.Document.ToString())).ConfigureAwait(false);
+                await _store.WriteSnapshotAsync(Id, new Snapshot(authority.Revision, authority.Document.ToString(), _authorship)).ConfigureAwait(false);
             }
         }
         catch (StorageUnavailableException e)
@@ -814,12 +867,16 @@ public sealed partial class DocumentSession
         public long ReceivedAt { get; } = receivedAt;
     }
 
-    private sealed class RestoreCommand(string text, string author) : Command<int>
+    private sealed class RestoreCommand(string text, string author, int fromRevision) : Command<int>
     {
         public string Text { get; } = text;
 
         public string Author { get; } = author;
+
+        public int FromRevision { get; } = fromRevision;
     }
+
+    private sealed class AuthorshipCommand : Command<AuthorshipMessage>;
 
     private sealed class CatchupCommand(int fromRevision) : Command<IReadOnlyList<StoredOp>>
     {

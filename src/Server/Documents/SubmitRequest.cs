@@ -2,7 +2,7 @@ using CollabEdit.Ot;
 
 namespace CollabEdit.Server.Documents;
 
-/// <summary>A submit as the session receives it: the client's op plus who sent it.</summary>
+/// <summary>A submit as the session receives it: the client's op plus who sent it (and, for a restore, the revision it brings back).</summary>
 public sealed record SubmitRequest(
     string ClientId,
     long Seq,
@@ -10,4 +10,5 @@ public sealed record SubmitRequest(
     TextOperation Operation,
     string Author,
     string PeerId,
-    string? ConnectionId);
+    string? ConnectionId,
+    int? RestoredFrom = null);

@@ -164,6 +164,14 @@ internal sealed class CollabHub(
         return [.. ops.Select(op => new CommittedOpMessage(op.Revision, op.Operation, op.PeerId))];
     }
 
+    /// <summary>Who wrote each unit of the text at the current revision (the document must be open on this connection).</summary>
+    [RequiresCapability(Capability.View)]
+    public async Task<AuthorshipMessage> Authorship(string documentId)
+    {
+        var open = RequireOpen(documentId);
+        return await open.Session.AuthorshipAsync().ConfigureAwait(false);
+    }
+
     [RequiresCapability(Capability.Edit)]
     public Task SetPresence(string documentId, PresenceInput presence)
     {

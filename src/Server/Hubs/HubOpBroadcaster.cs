@@ -1,5 +1,6 @@
 using CollabEdit.Ot;
 using CollabEdit.Protocol;
+using CollabEdit.Server.Access;
 using CollabEdit.Server.Documents;
 
 namespace CollabEdit.Server.Hubs;
@@ -13,6 +14,12 @@ internal sealed class HubOpBroadcaster(ConnectionOutboxes outboxes) : IOpBroadca
 {
     public void Broadcast(string documentId, int revision, TextOperation operation, string peerId, string? exceptConnectionId) =>
         outboxes.Send(documentId, exceptConnectionId, HubMessages.Op, documentId, revision, operation, peerId);
+
+    public void Restored(string documentId, int revision, int fromRevision, string author)
+    {
+        var by = OpAuthor.Parse(author);
+        outboxes.Send(documentId, null, HubMessages.Restored, documentId, revision, fromRevision, by.Shown, by.AccountId);
+    }
 
     public void DocumentDeleted(string documentId) =>
         outboxes.Send(documentId, null, HubMessages.DocumentDeleted, documentId);

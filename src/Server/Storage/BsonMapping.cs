@@ -163,6 +163,11 @@ internal static class BsonMapping
             doc["sent"] = ToBson(op.Op.Submitted);
         }
 
+        if (op.RestoredFrom is int restoredFrom)
+        {
+            doc["restored"] = restoredFrom;
+        }
+
         return doc;
     }
 
@@ -181,7 +186,8 @@ internal static class BsonMapping
             committed,
             doc["author"].AsString,
             doc["peer"].AsString,
-            DateTimeOffset.FromUnixTimeMilliseconds(doc["ts"].AsInt64));
+            DateTimeOffset.FromUnixTimeMilliseconds(doc["ts"].AsInt64),
+            doc.TryGetValue("restored", out var restored) ? restored.AsInt32 : null);
     }
 
     public static BsonDocument ToBson(StoredDocument d) => new()

@@ -126,8 +126,10 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
 
     // ---- writes: each completes once durable, or fails with StorageUnavailableException ----
 
-    public Task CreateDocumentAsync(StoredDocument document, string text) =>
-        _writer.WriteAsync(new CreateRecord(BsonMapping.ToBson(document), SnapshotBson(document.Id, new Snapshot(0, text))));
+    public Task CreateDocumentAsync(StoredDocument document, string text, Authorship? authorship = null) =>
+        _writer.WriteAsync(new CreateRecord(
+            BsonMapping.ToBson(document),
+            SnapshotBson(document.Id, new Snapshot(0, text, authorship ?? IDocumentStorage.UnknownAuthorship(document, text)))));
 
     /// <summary>Appends committed ops (consecutive revisions) and moves the document's revision and updatedAt.</summary>
     public Task AppendAsync(string documentId, IReadOnlyList<StoredOp> ops, Snapshot? snapshot, long storedBytes = 0)
@@ -201,6 +203,22 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
         return row is null ? null : ToSnapshot(row);
     }
 
+    /// <summary>The newest snapshot at or before <paramref name="revision"/> that has its authorship (older builds wrote none).</summary>
+    public Snapshot? LatestAuthoredSnapshot(string documentId, int revision)
+    {
+        while (LatestSnapshot(documentId, revision) is { } snapshot)
+        {
+            if (snapshot.Authorship is not null || snapshot.Revision == 0)
+            {
+                return snapshot.Authorship is null ? null : snapshot;
+            }
+
+            revision = snapshot.Revision - 1;
+        }
+
+        return null;
+    }
+
     public IReadOnlyList<NamedVersion> ListVersions(string documentId) => _file.Read<IReadOnlyList<NamedVersion>>(() =>
         [.. _file.Versions.Find(Query.EQ("doc", documentId))
             .Select(v => new NamedVersion(v["name"].AsString, v["rev"].AsInt32, DateTimeOffset.FromUnixTimeMilliseconds(v["created"].AsInt64)))
@@ -271,10 +289,18 @@ public sealed partial class DocumentStore : IDocumentStorage, IDisposable
             ["rev"] = snapshot.Revision,
         };
         BsonMapping.SetSnapshotText(row, snapshot.Text);
+        if (snapshot.Authorship is { } authorship)
+        {
+            row["auth"] = AuthorshipCodec.Encode(authorship);
+        }
+
         return row;
     }
 
-    private static Snapshot ToSnapshot(BsonDocument row) => new(row["rev"].AsInt32, BsonMapping.SnapshotText(row));
+    private static Snapshot ToSnapshot(BsonDocument row) => new(
+        row["rev"].AsInt32,
+        BsonMapping.SnapshotText(row),
+        row.TryGetValue("auth", out var authorship) ? AuthorshipCodec.Decode(authorship.AsString) : null);
 
     /// <summary>A write that stores a snapshot; its row is built (and compressed) by the caller, off the writer thread.</summary>
     private Action<List<Action>> StoreSnapshot(string documentId, Snapshot snapshot)

@@ -1,3 +1,5 @@
+using CollabEdit.Ot;
+
 namespace CollabEdit.Server.Storage;
 
 /// <summary>
@@ -41,8 +43,11 @@ public interface IDocumentStorage
     /// </summary>
     long StoredOpBytesBound(long committedComponents, long sentComponents, long insertedUnits);
 
-    /// <summary>Creates a document at revision 0 with <paramref name="text"/> (its first snapshot).</summary>
-    Task CreateDocumentAsync(StoredDocument document, string text);
+    /// <summary>
+    /// Creates a document at revision 0 with <paramref name="text"/> (its first snapshot), written
+    /// by <paramref name="authorship"/> (default: <see cref="UnknownAuthorship"/>).
+    /// </summary>
+    Task CreateDocumentAsync(StoredDocument document, string text, Authorship? authorship = null);
 
     /// <summary>
     /// Appends a group of committed ops (consecutive revisions, after the document's current one)
@@ -88,6 +93,17 @@ public interface IDocumentStorage
 
     /// <summary>The newest snapshot at or before <paramref name="revision"/>; null if there is none.</summary>
     Snapshot? LatestSnapshot(string documentId, int revision);
+
+    /// <summary>
+    /// The newest snapshot at or before <paramref name="revision"/> that holds its authorship; null
+    /// if none does (a document from before authorship was kept: readers start at revision 0 with
+    /// <see cref="UnknownAuthorship"/>).
+    /// </summary>
+    Snapshot? LatestAuthoredSnapshot(string documentId, int revision);
+
+    /// <summary>The authorship of a text whose author nobody recorded: one span by the empty author, stamped with the document's creation.</summary>
+    static Authorship UnknownAuthorship(StoredDocument document, string text) =>
+        Authorship.Of(text.Length, "", document.CreatedAt.ToUnixTimeMilliseconds());
 
     /// <summary>The text at <paramref name="revision"/>.</summary>
     string TextAt(string documentId, int revision);

@@ -48,7 +48,7 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
     public long StoredOpBytesBound(long committedComponents, long sentComponents, long insertedUnits) =>
         (committedComponents + sentComponents) * 16 + 2 * insertedUnits * 6 + 512;
 
-    public Task CreateDocumentAsync(StoredDocument document, string text) => WriteAsync(async (connection, transaction) =>
+    public Task CreateDocumentAsync(StoredDocument document, string text, Authorship? authorship = null) => WriteAsync(async (connection, transaction) =>
     {
         await using var batch = new NpgsqlBatch(connection, transaction)
         {
@@ -57,7 +57,9 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
                 Command(
                     "INSERT INTO documents (id, title, revision, created_at, updated_at, snapshot_revision) VALUES ($1, $2, $3, $4, $5, $3)",
                     document.Id, document.Title, document.Revision, document.CreatedAt.ToUniversalTime(), document.UpdatedAt.ToUniversalTime()),
-                Command("INSERT INTO snapshots (document_id, revision, text) VALUES ($1, $2, $3)", document.Id, document.Revision, Encoding.UTF8.GetBytes(text)),
+                Command(
+                    "INSERT INTO snapshots (document_id, revision, text, authorship) VALUES ($1, $2, $3, $4)",
+                    document.Id, document.Revision, Encoding.UTF8.GetBytes(text), AuthorshipCodec.Encode(authorship ?? IDocumentStorage.UnknownAuthorship(document, text))),
             },
         };
         await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
@@ -82,6 +84,7 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
         var authors = new string[ops.Count];
         var peers = new string[ops.Count];
         var times = new DateTimeOffset[ops.Count];
+        var restoredFrom = new int?[ops.Count];
         for (int i = 0; i < ops.Count; i++)
         {
             var op = ops[i];
@@ -94,6 +97,7 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
             authors[i] = op.Author;
             peers[i] = op.PeerId;
             times[i] = op.Timestamp.ToUniversalTime();
+            restoredFrom[i] = op.RestoredFrom;
         }
 
         return WriteAsync(async (connection, transaction) =>
@@ -108,18 +112,18 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
                         documentId, first - 1, last, times[^1], snapshot is not null, storedBytes),
                     Command(
                         """
-                        INSERT INTO ops (document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at)
-                        SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::integer[], $8::text[], $9::text[], $10::timestamptz[])
+                        INSERT INTO ops (document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at, restored_from)
+                        SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::integer[], $8::text[], $9::text[], $10::timestamptz[], $11::integer[])
                         """,
-                        documentId, revisions, operations, sent, clients, seqs, bases, authors, peers, times),
+                        documentId, revisions, operations, sent, clients, seqs, bases, authors, peers, times, restoredFrom),
                     Command("SELECT pg_notify($1, $2)", PostgresSchema.OpsChannel, $"{documentId} {last}"),
                 },
             };
             if (snapshot is not null)
             {
                 batch.BatchCommands.Add(Command(
-                    "INSERT INTO snapshots (document_id, revision, text) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    documentId, snapshot.Revision, Encoding.UTF8.GetBytes(snapshot.Text)));
+                    $"INSERT INTO snapshots (document_id, revision, text, authorship) VALUES ($1, $2, $3, $4) {KeepAuthorship}",
+                    documentId, snapshot.Revision, Encoding.UTF8.GetBytes(snapshot.Text), EncodedAuthorship(snapshot)));
             }
 
             try
@@ -146,8 +150,8 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
             BatchCommands =
             {
                 Command(
-                    "INSERT INTO snapshots (document_id, revision, text) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM documents WHERE id = $1) ON CONFLICT DO NOTHING",
-                    documentId, snapshot.Revision, Encoding.UTF8.GetBytes(snapshot.Text)),
+                    $"INSERT INTO snapshots (document_id, revision, text, authorship) SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM documents WHERE id = $1) {KeepAuthorship}",
+                    documentId, snapshot.Revision, Encoding.UTF8.GetBytes(snapshot.Text), EncodedAuthorship(snapshot)),
                 Command("UPDATE documents SET snapshot_revision = greatest(snapshot_revision, $2) WHERE id = $1 AND revision >= $2", documentId, snapshot.Revision),
             },
         };
@@ -191,7 +195,7 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
             ? []
             : Query(
                 """
-                SELECT document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at FROM ops
+                SELECT document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at, restored_from FROM ops
                 WHERE document_id = $1 AND revision > $2 AND revision <= $3 ORDER BY revision LIMIT $4
                 """,
                 ToOp, documentId, afterRevision, toRevision, (long)limit);
@@ -201,17 +205,22 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
             ? []
             : await QueryAsync(
                 """
-                SELECT document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at FROM ops
+                SELECT document_id, revision, op, sent, client_id, seq, base_revision, author, peer_id, created_at, restored_from FROM ops
                 WHERE document_id = $1 AND revision > $2 AND revision <= $3 ORDER BY revision LIMIT $4
                 """,
                 ToOp, cancellationToken, documentId, afterRevision, toRevision, (long)limit).ConfigureAwait(false);
 
     public Snapshot? GetSnapshot(string documentId, int revision) =>
-        Query("SELECT revision, text FROM snapshots WHERE document_id = $1 AND revision = $2", ToSnapshot, documentId, revision).SingleOrDefault();
+        Query("SELECT revision, text, authorship FROM snapshots WHERE document_id = $1 AND revision = $2", ToSnapshot, documentId, revision).SingleOrDefault();
 
     public Snapshot? LatestSnapshot(string documentId, int revision) =>
-        Query("SELECT revision, text FROM snapshots WHERE document_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT 1", ToSnapshot, documentId, revision)
+        Query("SELECT revision, text, authorship FROM snapshots WHERE document_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT 1", ToSnapshot, documentId, revision)
             .SingleOrDefault();
+
+    public Snapshot? LatestAuthoredSnapshot(string documentId, int revision) =>
+        Query(
+            "SELECT revision, text, authorship FROM snapshots WHERE document_id = $1 AND revision <= $2 AND authorship IS NOT NULL ORDER BY revision DESC LIMIT 1",
+            ToSnapshot, documentId, revision).SingleOrDefault();
 
     public string TextAt(string documentId, int revision)
     {
@@ -360,6 +369,7 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
             parameters.Add(value switch
             {
                 string?[] texts => new NpgsqlParameter { Value = texts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                int?[] numbers => new NpgsqlParameter { Value = numbers, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
                 _ => new NpgsqlParameter { Value = value ?? DBNull.Value },
             });
         }
@@ -379,13 +389,23 @@ public sealed class PostgresDocumentStorage(NpgsqlDataSource dataSource) : IDocu
         var operation = ParseOp(reader.GetString(2));
         var sent = reader.IsDBNull(3) ? operation : ParseOp(reader.GetString(3));
         var committed = new CommittedOp(reader.GetInt32(1), operation, reader.GetString(4), reader.GetInt64(5), reader.GetInt32(6), sent);
-        return new StoredOp(reader.GetString(0), committed, reader.GetString(7), reader.GetString(8), reader.GetFieldValue<DateTimeOffset>(9));
+        return new StoredOp(
+            reader.GetString(0), committed, reader.GetString(7), reader.GetString(8), reader.GetFieldValue<DateTimeOffset>(9), reader.IsDBNull(10) ? null : reader.GetInt32(10));
     }
 
     private static TextOperation ParseOp(string json) =>
         JsonSerializer.Deserialize<TextOperation>(json, OpJson) ?? throw new InvalidOperationException("A stored op is null.");
 
-    private static Snapshot ToSnapshot(NpgsqlDataReader reader) => new(reader.GetInt32(0), Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(1)));
+    private static Snapshot ToSnapshot(NpgsqlDataReader reader) => new(
+        reader.GetInt32(0),
+        Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(1)),
+        reader.IsDBNull(2) ? null : AuthorshipCodec.Decode(reader.GetString(2)));
+
+    /// <summary>A snapshot row that exists keeps its text; one written before authorship was kept gains it.</summary>
+    private const string KeepAuthorship =
+        "ON CONFLICT (document_id, revision) DO UPDATE SET authorship = EXCLUDED.authorship WHERE snapshots.authorship IS NULL AND EXCLUDED.authorship IS NOT NULL";
+
+    private static string? EncodedAuthorship(Snapshot snapshot) => snapshot.Authorship is { } authorship ? AuthorshipCodec.Encode(authorship) : null;
 
     private static string DescribeLocation(string connectionString)
     {

@@ -132,5 +132,9 @@ public static class PostgresSchema
                 xml text NOT NULL
             );
             """),
+        new(4, "ops.restored_from: the revision a restore brought back; snapshots.authorship: who wrote each unit of the text", """
+            ALTER TABLE ops ADD COLUMN restored_from integer;
+            ALTER TABLE snapshots ADD COLUMN authorship text;
+            """),
     ];
 }
