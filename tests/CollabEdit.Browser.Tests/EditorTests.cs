@@ -164,7 +164,7 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
         await ann.Page.Locator("#sessions button[data-revision='0']").ClickAsync();
         await ann.Page.Locator("#revision-text").WaitForAsync();
         Assert.Equal("version one\n", await ann.Page.Locator("#revision-text").InnerTextAsync());
-        Assert.True(await ann.Page.Locator("#revision-detail ins").CountAsync() > 0);
+        await ann.Page.Locator("#revision-detail ins").First.WaitForAsync();
         await ann.Page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "history-panel.png") });
 
         await ann.Page.ClickAsync("#restore");

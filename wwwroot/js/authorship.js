@@ -3,7 +3,7 @@
 // (`spans`, the shape GET /api/documents/{id}/authorship answers). The page keeps them up to date
 // by applying every op, local or remote, with its author. Pure: no DOM.
 
-/** @typedef {{ length: number, authorId: string | null, authorName: string, guest: boolean, at: string }} AuthorSpan */
+/** @typedef {{ length: number, authorId: string | null, authorName: string, guest: boolean, at: string | number }} AuthorSpan `at`: when (ISO text, or Unix ms as the server sends it) */
 
 /** @param {AuthorSpan} a @param {AuthorSpan} b */
 function sameAuthor(a, b) {
@@ -30,7 +30,7 @@ export function coveredLength(spans) {
  * their author, deleted ones go, inserted ones are `author`'s.
  * @param {readonly AuthorSpan[]} spans
  * @param {{ components: readonly (number | string)[], baseLength: number }} op
- * @param {{ authorId: string | null, authorName: string, guest: boolean, at: string }} author
+ * @param {{ authorId: string | null, authorName: string, guest: boolean, at: string | number }} author
  * @returns {AuthorSpan[]}
  */
 export function applyToSpans(spans, op, author) {

@@ -76,8 +76,8 @@ export class DocumentConnection extends EventTarget {
   #early = [];
   /** @type {(number | null)[]} */
   #earlyRevisions = [];
-  /** Who wrote each remote op not yet applied, as its broadcast said, by revision. @type {Map<number, unknown>} */
-  #authors = new Map();
+  /** The peer each remote op not yet applied came from, as its broadcast said, by revision. @type {Map<number, string>} */
+  #peerOf = new Map();
   /** @type {{ name: string, color: string, anchor: number, head: number } | null} our selection, waiting to be sent */
   #ownPresence = null;
   /** @type {{ anchor: number, head: number, revision: number } | null} the selection we reported last */
@@ -123,9 +123,9 @@ export class DocumentConnection extends EventTarget {
     this.#hub.keepAliveIntervalInMilliseconds = 2000;
     this.#hub.serverTimeoutInMilliseconds = 4000;
 
-    this.#hub.on('Op', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {unknown} */ op, /** @type {unknown} */ _peerId, /** @type {unknown} */ author) => {
+    this.#hub.on('Op', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {unknown} */ op, /** @type {string} */ peerId) => {
       if (doc !== this.documentId) return;
-      if (author !== undefined && author !== null) this.#authors.set(revision, author);
+      if (typeof peerId === 'string') this.#peerOf.set(revision, peerId);
       if (this.#client) this.#step(this.#client.receiveOp(revision, TextOperation.fromJSON(op)));
       else this.#beforeOpen.push([revision, op]);
     });
@@ -140,9 +140,10 @@ export class DocumentConnection extends EventTarget {
       this.#emit('peerleft', peerId);
     });
     // Someone restored an earlier revision (REST restore): the page says who, beside the change.
-    this.#hub.on('Restored', (/** @type {string} */ doc, /** @type {unknown} */ restored) => {
+    // Sent after the restore's Op, to everyone with the document open, the restorer included.
+    this.#hub.on('Restored', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {number} */ fromRevision, /** @type {string} */ by, /** @type {string | null} */ byAccountId) => {
       if (doc !== this.documentId) return;
-      this.#emit('restored', typeof restored === 'object' && restored !== null ? restored : { documentId: doc });
+      this.#emit('restored', { revision, fromRevision, by, byAccountId });
     });
     this.#hub.on('DocumentDeleted', (/** @type {string} */ doc) => {
       if (doc === this.documentId) this.#end('deleted');
@@ -345,14 +346,19 @@ export class DocumentConnection extends EventTarget {
   }
 
   /**
-   * Who wrote the remote op committed as `revision`, as its broadcast said (the server's author
-   * stamp: `{ id, name, guest }` or a name), or undefined when it did not say. Asked once: forgotten after.
+   * The peer whose op was committed as `revision`, as its broadcast said (undefined for an op
+   * caught up on, which names none). Asked once: forgotten after.
    * @param {number} revision
    */
-  takeAuthor(revision) {
-    const author = this.#authors.get(revision);
-    this.#authors.delete(revision);
-    return author;
+  takePeer(revision) {
+    const peerId = this.#peerOf.get(revision);
+    this.#peerOf.delete(revision);
+    return peerId;
+  }
+
+  /** Who wrote what at the server's current revision, with the author of each peer present (hub `Authorship`). */
+  authorship() {
+    return this.#hub.invoke('Authorship', this.documentId);
   }
 
   /**

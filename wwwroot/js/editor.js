@@ -27,7 +27,8 @@ const remote = Annotation.define();
 // ---- who wrote what ----
 
 /** @typedef {import('./authorship.js').AuthorSpan} AuthorSpan */
-/** @typedef {{ authorId: string | null, authorName: string, guest: boolean, at: string }} SpanAuthor */
+/** @typedef {{ authorId: string | null, authorName: string, guest: boolean, at: string | number }} SpanAuthor */
+/** @typedef {{ authorId: string | null, authorName: string, guest: boolean }} PeerAuthor */
 
 /** The author of a remote change (absent: the change is ours). */
 const authorOf = Annotation.define();
@@ -37,15 +38,17 @@ const setAuthorship = StateEffect.define();
 /**
  * The text's authorship spans, kept through every change with its author: null while the colours
  * are off, `{ queue }` while the spans are being fetched (changes made meanwhile wait there), then
- * `{ spans }`. Each decoration names its author and time for the pointer (title).
+ * `{ spans }`; `peers` credits a remote op to its author by the peer it came from, and `me` is
+ * who our own edits are. Each decoration names its author and time for the pointer (title).
+ * @typedef {{ spans?: AuthorSpan[], queue?: [TextOperation, SpanAuthor][], me: PeerAuthor, peers: Map<string, PeerAuthor> }} AuthorshipState
  */
 const authorshipField = StateField.define({
-  create: () => /** @type {{ spans?: AuthorSpan[], queue?: [TextOperation, SpanAuthor][], me: SpanAuthor } | null} */ (null),
+  create: () => /** @type {AuthorshipState | null} */ (null),
   update(value, tr) {
     for (const effect of tr.effects) if (effect.is(setAuthorship)) value = effect.value;
     if (!value || !tr.docChanged) return value;
     const op = changesToOperation(tr.changes, tr.startState.doc.length);
-    const author = tr.annotation(authorOf) ?? { ...value.me, at: new Date().toISOString() };
+    const author = tr.annotation(authorOf) ?? { ...value.me, at: Date.now() };
     if (value.spans) return { ...value, spans: applyToSpans(value.spans, op, author) };
     return { ...value, queue: [...(value.queue ?? []), [op, author]] };
   },
@@ -58,16 +61,6 @@ const authorshipField = StateField.define({
   }),
 });
 
-/** A broadcast's author stamp (`{ id, name, guest }`, a name, or nothing) as a span author. @param {unknown} stamp @returns {SpanAuthor} */
-function spanAuthor(stamp) {
-  const at = new Date().toISOString();
-  if (typeof stamp === 'string') return { authorId: null, authorName: stamp, guest: false, at };
-  if (stamp && typeof stamp === 'object') {
-    const s = /** @type {any} */ (stamp);
-    return { authorId: s.authorId ?? s.id ?? null, authorName: s.authorName ?? s.name ?? 'someone', guest: Boolean(s.guest), at: s.at ?? s.timestamp ?? at };
-  }
-  return { authorId: null, authorName: 'someone', guest: false, at };
-}
 
 export { changesToOperation, operationToChanges } from './changes.js';
 
@@ -342,7 +335,14 @@ async function main() {
   let held = null;
   /** @param {TextOperation} op @param {number | null} revision @param {boolean} undoable */
   const applyRemote = (op, revision, undoable) => {
-    const author = spanAuthor(revision === null ? { id: account?.id ?? null, name: me.name, guest: !account } : connection.takeAuthor(revision));
+    const peerId = revision === null ? connection.peerId : connection.takePeer(revision);
+    const credits = view.state.field(authorshipField);
+    let credited = credits && peerId !== undefined ? (peerId === connection.peerId ? credits.me : credits.peers.get(peerId)) : undefined;
+    // While the spans load, the peer is kept and credited when they come; a peer they did not
+    // name (it came later) or an op caught up on (no peer): ask again.
+    if (credits && !credits.spans && peerId !== undefined) credited = /** @type {any} */ ({ authorId: null, authorName: '', guest: false, peerId });
+    else if (credits && !credited) { credited = { authorId: null, authorName: '', guest: false }; authorshipSoon(); }
+    const author = { ...(credited ?? { authorId: null, authorName: '', guest: false }), at: Date.now() };
     view.dispatch({
       changes: operationToChanges(op),
       annotations: undoable
@@ -384,10 +384,10 @@ async function main() {
     }
   };
   connection.addEventListener('restored', (e) => {
-    const r = /** @type {CustomEvent<any>} */ (e).detail;
-    if (ownRestores.has(r.revision)) return;
-    const by = typeof r.by === 'string' ? r.by : r.by?.name ?? r.by?.displayName ?? 'Someone';
-    notify(`${by} restored r${r.fromRevision ?? r.restoredFrom ?? '?'}${r.revision ? ` (now r${r.revision})` : ''}.`);
+    const r = /** @type {CustomEvent<{ revision: number, fromRevision: number, by: string }>} */ (e).detail;
+    // Ours (announced to us too, possibly before the restore's answer): nothing to tell.
+    if (held || ownRestores.has(r.revision)) return;
+    notify(`${r.by || 'Someone'} restored r${r.fromRevision}: the text is now as it was then (r${r.revision}).`);
   });
   connection.addEventListener('presence', (e) => {
     const p = /** @type {CustomEvent<PeerPresence>} */ (e).detail;
@@ -623,6 +623,47 @@ async function main() {
       return el('li', {}, [swatch, a.guest ? `${a.authorName} (guest)` : a.authorName]);
     }));
   };
+  /**
+   * Fetches who wrote what at our revision (REST, exact) and the author of each peer present (hub),
+   * then applies our unacknowledged edits and whatever the editor applied meanwhile.
+   */
+  const loadAuthorship = async () => {
+    const revision = connection.revision;
+    const local = connection.localOps();
+    const fallbackMe = { authorId: account?.id ?? null, authorName: me.name, guest: !account };
+    view.dispatch({ effects: setAuthorship.of({ queue: [], me: fallbackMe, peers: new Map() }) });
+    const [atRevision, present] = await Promise.all([
+      json(`/api/documents/${encodeURIComponent(documentId)}/authorship?revision=${revision}`).catch(() => null),
+      connection.authorship().catch(() => null),
+    ]);
+    const value = view.state.field(authorshipField);
+    if (!value) return;
+    /** @type {AuthorSpan[] | null} */
+    let spans = atRevision?.spans ?? (present?.revision === revision ? present.spans : null);
+    if (!spans) throw new Error('the server did not say');
+    /** @type {Map<string, PeerAuthor>} */
+    const peers = new Map((present?.peers ?? []).map((/** @type {any} */ p) => [p.peerId, { authorId: p.authorId ?? null, authorName: p.authorName, guest: p.guest }]));
+    const meAuthor = peers.get(connection.peerId) ?? fallbackMe;
+    const now = Date.now();
+    for (const op of local) spans = applyToSpans(spans, op, { ...meAuthor, at: now });
+    for (const [op, author] of value.queue ?? []) {
+      // Others' ops that came while loading are credited now, by the peer they came from.
+      const { peerId, ...known } = /** @type {SpanAuthor & { peerId?: string }} */ (author);
+      const credited = peerId === undefined ? known : { ...(peers.get(peerId) ?? { authorId: null, authorName: '', guest: false }), at: known.at };
+      spans = applyToSpans(spans, op, credited);
+    }
+    view.dispatch({ effects: setAuthorship.of({ spans, me: meAuthor, peers }) });
+    renderLegend();
+  };
+  let authorshipTimer = 0;
+  /** Asks for the spans again shortly (an op came from a peer they did not name). */
+  function authorshipSoon() {
+    if (authorshipTimer) return;
+    authorshipTimer = window.setTimeout(() => {
+      authorshipTimer = 0;
+      if (view.state.field(authorshipField)?.spans) loadAuthorship().catch(() => {});
+    }, 300);
+  }
   authorshipButton.addEventListener('click', async () => {
     if (view.state.field(authorshipField)) {
       view.dispatch({ effects: setAuthorship.of(null) });
@@ -631,20 +672,8 @@ async function main() {
       return;
     }
     authorshipButton.setAttribute('aria-pressed', 'true');
-    const meAuthor = { authorId: account?.id ?? null, authorName: me.name, guest: !account, at: '' };
-    // The spans at our revision, then our unacknowledged edits, then whatever the editor applies meanwhile.
-    const revision = connection.revision;
-    const local = connection.localOps();
-    view.dispatch({ effects: setAuthorship.of({ queue: [], me: meAuthor }) });
     try {
-      const answer = await json(`/api/documents/${encodeURIComponent(documentId)}/authorship?revision=${revision}`);
-      const value = view.state.field(authorshipField);
-      if (!value) return;
-      let spans = /** @type {AuthorSpan[]} */ (answer.spans);
-      const now = new Date().toISOString();
-      for (const op of local) spans = applyToSpans(spans, op, { ...meAuthor, at: now });
-      for (const [op, author] of value.queue ?? []) spans = applyToSpans(spans, op, author);
-      view.dispatch({ effects: setAuthorship.of({ spans, me: meAuthor }) });
+      await loadAuthorship();
     } catch (error) {
       view.dispatch({ effects: setAuthorship.of(null) });
       authorshipButton.setAttribute('aria-pressed', 'false');
