@@ -196,9 +196,15 @@ public sealed class HistoryTests(BrowserFixture fixture) : IAsyncLifetime
         await ann.Page.ClickAsync("#compare");
         var result = ann.Page.Locator("#compare-result pre");
         await result.WaitForAsync();
-        Assert.Equal("alpha ", await result.Locator("del").InnerTextAsync());
-        Assert.Equal("abc", await result.Locator("ins").InnerTextAsync());
+
+        // Read as the text at r1 (kept and deleted runs) and at r5 (kept and inserted runs).
         Assert.Equal(await RevisionTextAsync(id, 1), await result.EvaluateAsync<string>("e => [...e.childNodes].filter(n => n.nodeName !== 'INS').map(n => n.textContent).join('')"));
+        Assert.Equal(await RevisionTextAsync(id, 5), await result.EvaluateAsync<string>("e => [...e.childNodes].filter(n => n.nodeName !== 'DEL').map(n => n.textContent).join('')"));
+        Assert.Contains("alpha", string.Concat(await result.Locator("del").AllInnerTextsAsync()), StringComparison.Ordinal);
+        Assert.Contains("abc", string.Concat(await result.Locator("ins").AllInnerTextsAsync()), StringComparison.Ordinal);
+
+        // The changes are coloured by author: each run names who made it.
+        Assert.Contains("Ann", await result.Locator("ins").First.GetAttributeAsync("title") ?? "", StringComparison.Ordinal);
         await ann.Context.CloseAsync();
     }
 

@@ -324,7 +324,10 @@ async function main() {
   });
   view.dispatch({ effects: [...peers.values()].map((p) => setPeer.of(p)) });
   // Exposed for tests and debugging: the live text and revision.
-  Object.assign(window, { collab: { view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField) } });
+  Object.assign(window, { collab: {
+    view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField),
+    authorship: () => view.state.field(authorshipField)?.spans ?? null,
+  } });
 
   /**
    * While a restore of ours is on its way, others' ops wait here (the confirmation dialog keeps
