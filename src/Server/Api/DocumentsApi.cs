@@ -19,14 +19,16 @@ namespace CollabEdit.Server.Api;
 /// </summary>
 public static class DocumentsApi
 {
-    private const int MaxTitleLength = 200;
+    internal const int MaxTitleLength = 200;
     private const int MaxVersionNameLength = 200;
     private const int DefaultHistoryPage = 100;
 
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/documents").WithTags("Documents").CheckDocumentAccess();
-        api.MapGet("/", List).WithSummary("The documents the caller owns or was given: id, title, revision, last edit, role, owner.").RequireAuthorization();
+        api.MapGet("/", List)
+            .WithSummary("The documents the caller owns or was given: id, title, revision, last edit, role, owner; `q` finds text in titles and current texts, `sort` is edited (default, newest first) or title.")
+            .RequireAuthorization();
         api.MapPost("/", CreateAsync).WithSummary("Creates a document owned by the caller.").RequireRateLimiting(ApiRateLimits.CreateDocument).RequireAuthorization();
         api.MapGet("/{id}", Get).WithSummary("A document with its current text.");
         api.MapPatch("/{id}", RenameAsync).WithSummary("Renames a document (owners and editors).");
@@ -37,6 +39,8 @@ public static class DocumentsApi
         api.MapGet("/{id}/versions", Versions).WithSummary("Named versions.");
         api.MapPost("/{id}/versions", CreateVersionAsync).WithSummary("Pins a name to a revision (default: current).");
         api.MapDelete("/{id}", DeleteAsync).WithSummary("Moves a document to its owner's trash (restore or purge it under /api/trash).");
+        api.MapHistoryApi();
+        api.MapFilesApi();
         routes.MapGet("/api/limits", Limits).WithTags("Documents").CheckDocumentAccess()
             .WithSummary("The size limits a client checks before it sends an edit (docs/protocol.md).");
         return routes;
@@ -47,8 +51,15 @@ public static class DocumentsApi
         TypedResults.Ok(new ClientLimits(limits.Value.MaxOpLength, limits.Value.MaxDocumentLength, limits.Value.MaxOpComponents));
 
     [NoDocumentCapability("Lists only what the signed-in caller may view.")]
-    private static Ok<DocumentSummary[]> List(ClaimsPrincipal user, IDocumentStorage store, DocumentAccess access, IAccessStorage accounts)
+    private static Results<Ok<DocumentSummary[]>, ProblemHttpResult> List(
+        HttpResponse response, ClaimsPrincipal user, IDocumentStorage store, DocumentAccess access, IAccessStorage accounts, CancellationToken cancellationToken,
+        string? q = null, string? sort = null)
     {
+        if (sort is not (null or "edited" or "title"))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid sort", $"sort must be edited or title, got {sort}.");
+        }
+
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         string OwnerName(string documentId)
         {
@@ -69,14 +80,29 @@ public static class DocumentsApi
         var visible = store.ListDocuments()
             .Select(d => (Document: d, Role: access.RoleOf(user, d.Id, linkToken: null)))
             .Where(d => d.Role != DocumentRole.None)
-            .Select(d => new DocumentSummary(d.Document.Id, access.TitleOf(d.Document), d.Document.Revision, d.Document.UpdatedAt, RoleNames.Of(d.Role), OwnerName(d.Document.Id)));
-        return TypedResults.Ok(visible.ToArray());
+            .ToList();
+        if (!string.IsNullOrEmpty(q))
+        {
+            var search = DocumentSearch.Filter(store, visible.Select(d => d.Document), access.TitleOf, q, cancellationToken);
+            if (search.Truncated)
+            {
+                response.Headers[DocumentSearch.TruncatedHeader] = "true";
+            }
+
+            visible = [.. visible.Where(d => search.Matches.Contains(d.Document.Id))];
+        }
+
+        var summaries = visible.Select(d => new DocumentSummary(d.Document.Id, access.TitleOf(d.Document), d.Document.Revision, d.Document.UpdatedAt, RoleNames.Of(d.Role), OwnerName(d.Document.Id)));
+        summaries = sort == "title"
+            ? summaries.OrderBy(d => d.Title, StringComparer.InvariantCultureIgnoreCase).ThenBy(d => d.Id, StringComparer.Ordinal)
+            : summaries.OrderByDescending(d => d.UpdatedAt);
+        return TypedResults.Ok(summaries.ToArray());
     }
 
     [NoDocumentCapability("Creates a new document owned by the signed-in caller, within their document cap.")]
     private static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateAsync(
         HttpRequest http, CreateDocumentRequest? request, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time,
-        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota)
+        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota, CallerNames names)
     {
         // Only JSON makes a browser ask (CORS preflight) before sending cross-site; an empty or
         // form-encoded POST would let any page a user visits create documents on their server.
@@ -85,8 +111,19 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the request as application/json (an empty object creates an empty document).");
         }
 
-        string title = string.IsNullOrWhiteSpace(request?.Title) ? "Untitled" : request.Title.Trim();
-        string text = request?.Text ?? "";
+        return await CreateOwnedAsync(http.HttpContext, request?.Title, request?.Text ?? "", store, limits, time, accounts, access, quota, names).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates a document owned by the signed-in caller with <paramref name="text"/> (credited to
+    /// them) after the checks every create passes: title, text length, lone surrogates, the
+    /// caller's document cap.
+    /// </summary>
+    internal static async Task<Results<Created<DocumentDetails>, ProblemHttpResult>> CreateOwnedAsync(
+        HttpContext http, string? requestedTitle, string text, IDocumentStorage store, IOptions<EditLimits> limits, TimeProvider time,
+        IAccessStorage accounts, DocumentAccess access, IAccountQuota quota, CallerNames names)
+    {
+        string title = string.IsNullOrWhiteSpace(requestedTitle) ? "Untitled" : requestedTitle.Trim();
         if (title.Length > MaxTitleLength)
         {
             return Problem(StatusCodes.Status400BadRequest, "Invalid title", $"The title is longer than {MaxTitleLength} characters.");
@@ -102,7 +139,7 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid text", "The text or title contains a lone surrogate.");
         }
 
-        string ownerId = DocumentAccess.AccountIdOf(http.HttpContext.User)!;
+        string ownerId = DocumentAccess.AccountIdOf(http.User)!;
         if (quota.RefusalToCreate(ownerId, text.Length) is { } refusal)
         {
             return Problem(StatusCodes.Status403Forbidden, "Document limit reached", refusal);
@@ -110,11 +147,12 @@ public static class DocumentsApi
 
         var now = time.Now();
         var document = new StoredDocument(DocumentIds.New(), title, 0, now, now);
+        var author = names.AuthorOf(http.User, givenName: null);
 
         // The owner first: a crash between the two writes leaves an owner row for no document
         // (never shown), not a document owned by nobody.
         await accounts.SetOwnershipAsync(new DocumentOwnership(document.Id, ownerId, TrashedAt: null)).ConfigureAwait(false);
-        await store.CreateDocumentAsync(document, text).ConfigureAwait(false);
+        await store.CreateDocumentAsync(document, text, Authorship.Of(text.Length, author.ToString(), now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         access.NotifyChanged(document.Id);
         var details = new DocumentDetails(document.Id, title, 0, text, now, now);
         return TypedResults.Created($"/api/documents/{document.Id}", details);
@@ -198,7 +236,7 @@ public static class DocumentsApi
     }
 
     [RequiresCapability(Capability.ViewHistory)]
-    private static Results<Ok<DiffResult>, ProblemHttpResult> Diff(string id, IDocumentStorage store, int? from = null, int? to = null)
+    private static Results<Ok<DiffResult>, ProblemHttpResult> Diff(string id, IDocumentStorage store, CancellationToken cancellationToken, int? from = null, int? to = null)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -222,15 +260,11 @@ public static class DocumentsApi
             return Problem(StatusCodes.Status400BadRequest, "Invalid range", $"from ({start}) is after to ({end}).");
         }
 
-        // The first op's base length is the text's length at `from`; only an empty range needs the text.
-        var ops = store.ReadOps(id, start, end);
-        var op = ops.Count == 0 ? TextOperation.Identity(store.TextAt(id, start).Length) : ops[0].Operation;
-        foreach (var stored in ops.Skip(1))
-        {
-            op = TextOperation.Compose(op, stored.Operation);
-        }
-
-        return TypedResults.Ok(new DiffResult(start, end, op));
+        // From the two texts (each a snapshot plus at most the snapshot interval of ops), not by
+        // composing every op between them: that grew with the range, quadratically in the worst case.
+        string before = RevisionTexts.At(store, id, start, cancellationToken);
+        string after = start == end ? before : RevisionTexts.At(store, id, end, cancellationToken);
+        return TypedResults.Ok(new DiffResult(start, end, TextDiff.Between(before, after)));
     }
 
     [RequiresCapability(Capability.Edit)]
