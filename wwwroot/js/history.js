@@ -389,7 +389,7 @@ export class HistoryPanel {
       this.groups = refreshNewest(this.groups, fresh.groups);
       this.renderGroups();
       this.renderNow();
-    }, 300);
+    }, 1000);
   }
 
   /**
