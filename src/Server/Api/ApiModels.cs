@@ -19,14 +19,14 @@ public sealed record CreateDocumentRequest(string? Title, string? Text);
 /// <summary>
 /// One committed op of the history: the op applies to the text at revision - 1. <see cref="Author"/>
 /// is the name shown (a guest's marked "(guest)"); <see cref="AuthorId"/> the account's id, null for
-/// guests and for ops from before accounts.
+/// guests and for ops from before accounts. <see cref="RestoredFrom"/>: the revision a restore brought back (null for other ops).
 /// </summary>
-public sealed record HistoryEntry(int Revision, TextOperation Op, string Author, DateTimeOffset Timestamp, string? AuthorId = null, bool Guest = false)
+public sealed record HistoryEntry(int Revision, TextOperation Op, string Author, DateTimeOffset Timestamp, string? AuthorId = null, bool Guest = false, int? RestoredFrom = null)
 {
     public static HistoryEntry Of(StoredOp op)
     {
         var author = OpAuthor.Parse(op.Author);
-        return new HistoryEntry(op.Revision, op.Operation, author.Shown, op.Timestamp, author.AccountId, author.IsGuest);
+        return new HistoryEntry(op.Revision, op.Operation, author.Shown, op.Timestamp, author.AccountId, author.IsGuest, op.RestoredFrom);
     }
 }
 

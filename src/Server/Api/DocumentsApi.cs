@@ -195,7 +195,7 @@ public static class DocumentsApi
 
     [RequiresCapability(Capability.ViewHistory)]
     private static Results<Ok<HistoryEntry[]>, ProblemHttpResult> History(
-        string id, IDocumentStorage store, IOptions<EditLimits> limits, int? from = null, int? limit = null)
+        string id, IDocumentStorage store, IOptions<EditLimits> limits, CancellationToken cancellationToken, int? from = null, int? limit = null)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -215,12 +215,12 @@ public static class DocumentsApi
         }
 
         // Cut by bytes too (MaxHistoryPageBytes): the next page starts from the last revision returned, as always.
-        var ops = OpPages.Read(store, id, after, document.Revision, pageSize, limits.Value.MaxHistoryPageBytes, out _);
+        var ops = OpPages.Read(store, id, after, document.Revision, pageSize, limits.Value.MaxHistoryPageBytes, out _, cancellationToken);
         return TypedResults.Ok(ops.Select(op => HistoryEntry.Of(op)).ToArray());
     }
 
     [RequiresCapability(Capability.ViewHistory)]
-    private static Results<Ok<RevisionText>, ProblemHttpResult> TextAt(string id, int revision, IDocumentStorage store)
+    private static Results<Ok<RevisionText>, ProblemHttpResult> TextAt(string id, int revision, IDocumentStorage store, CancellationToken cancellationToken)
     {
         if (Find(id, store, out var document) is { } problem)
         {
@@ -232,7 +232,7 @@ public static class DocumentsApi
             return OutOfRange("revision", revision, document.Revision);
         }
 
-        return TypedResults.Ok(new RevisionText(revision, store.TextAt(id, revision)));
+        return TypedResults.Ok(new RevisionText(revision, RevisionTexts.At(store, id, revision, cancellationToken)));
     }
 
     [RequiresCapability(Capability.ViewHistory)]

@@ -49,6 +49,9 @@ public sealed partial class DocumentSession
     // Who wrote each unit of the authority's text, moved with every op it commits or learns; set by Load.
     private Authorship _authorship = Authorship.Empty;
     private int _snapshotRevision;
+
+    // The loaded snapshot had no authorship (written by an older build): the snapshot at unload carries it, even with no new op.
+    private bool _snapshotLacksAuthorship;
     private long _lastActivityTicks;
     private int _loadedLength;
     private int _knownRevision = -1;
@@ -634,6 +637,7 @@ public sealed partial class DocumentSession
         if (snapshot is not null)
         {
             _snapshotRevision = snapshot.Revision;
+            _snapshotLacksAuthorship = false;
         }
 
         _metrics.RecordCommit(committed.Count);
@@ -742,6 +746,7 @@ public sealed partial class DocumentSession
 
         // Authorship from the same snapshot and ops; a snapshot from before authorship was kept
         // replays from an older one that has it (once: the next snapshot written carries it).
+        _snapshotLacksAuthorship = snapshot.Authorship is null;
         _authorship = snapshot.Authorship is { } authorship
             ? ops.Aggregate(authorship, AuthorshipHistory.Apply)
             : AuthorshipHistory.At(_store, document, revision, CancellationToken.None);
@@ -785,7 +790,7 @@ public sealed partial class DocumentSession
         try
         {
             var authority = _authority;
-            if (authority is not null && authority.Revision > _snapshotRevision)
+            if (authority is not null && (authority.Revision > _snapshotRevision || _snapshotLacksAuthorship))
             {
                 await _store.WriteSnapshotAsync(Id, new Snapshot(authority.Revision, authority.Document.ToString(), _authorship)).ConfigureAwait(false);
             }

@@ -34,7 +34,7 @@ internal static class LineDiff
             suffix++;
         }
 
-        while (suffix > 0 && from[from.Length - suffix - 1] != '\n')
+        while (suffix > 0 && from.Length - suffix > 0 && from[from.Length - suffix - 1] != '\n')
         {
             suffix--;
         }

@@ -18,7 +18,8 @@ internal static class OpPages
     /// first, at most <paramref name="maxCount"/> and (but for the first) at most <paramref name="maxBytes"/>
     /// by <see cref="EstimatedBytes(StoredOp)"/>; <paramref name="full"/> is true when it was cut short by bytes.
     /// </summary>
-    public static List<StoredOp> Read(IDocumentStorage store, string documentId, int afterRevision, int toRevision, int maxCount, long maxBytes, out bool full)
+    public static List<StoredOp> Read(
+        IDocumentStorage store, string documentId, int afterRevision, int toRevision, int maxCount, long maxBytes, out bool full, CancellationToken cancellationToken = default)
     {
         var page = new List<StoredOp>();
         long bytes = 0;
@@ -26,6 +27,7 @@ internal static class OpPages
         int next = afterRevision;
         while (next < toRevision && page.Count < maxCount && !full)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var chunk = store.ReadOps(documentId, next, toRevision, Math.Min(Chunk, maxCount - page.Count));
             if (chunk.Count == 0)
             {

@@ -27,8 +27,15 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ["hub Catchup"] =                         "A     A      F      F     A     N        N",
         ["hub SetPresence"] =                     "A     A      F      F     A     N        N",
         ["hub Close"] =                           "A     A      A      A     A     A        A",
+        ["hub Authorship"] =                      "A     A      A      A     A     N        N",
         ["GET /api/documents"] =                  "A     A      A      U     U     U        H",
         ["POST /api/documents"] =                 "A     A      A      U     U     U        A",
+        ["POST /api/documents/import"] =          "A     A      A      U     U     U        A",
+        ["GET /api/documents/{id}/download"] =    "A     A      A      A     A     N        N",
+        ["GET /api/documents/{id}/sessions"] =    "A     A      F      F     A     N        N",
+        ["GET /api/documents/{id}/compare"] =     "A     A      F      F     A     N        N",
+        ["GET /api/documents/{id}/authorship"] =  "A     A      F      F     A     N        N",
+        ["GET /api/documents/{id}/revisions/{revision:int}/download"] = "A A F F A N N",
         ["GET /api/documents/{id}"] =             "A     A      A      A     A     N        N",
         ["PATCH /api/documents/{id}"] =           "A     A      F      F     A     N        N",
         ["GET /api/documents/{id}/history"] =     "A     A      F      F     A     N        N",
@@ -174,6 +181,7 @@ public sealed class AccessMatrixTests : IAsyncLifetime
                 HubMessages.Catchup => connection.InvokeAsync<CommittedOpMessage[]>(HubMessages.Catchup, id, 0),
                 HubMessages.SetPresence => connection.InvokeAsync(HubMessages.SetPresence, id, new PresenceInput(null, null, 1, 1)),
                 HubMessages.Close => connection.InvokeAsync(HubMessages.Close, id),
+                HubMessages.Authorship => connection.InvokeAsync<AuthorshipMessage>(HubMessages.Authorship, id),
                 _ => throw new InvalidOperationException($"No call for hub method {method}."),
             };
             await call.WaitAsync(Timeouts.Call);
@@ -225,6 +233,7 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         request.Content = (parts[0], parts[1]) switch
         {
             ("POST", "/api/documents") => JsonContent.Create(new CreateDocumentRequest("new", "")),
+            ("POST", "/api/documents/import") => new StringContent("imported", System.Text.Encoding.UTF8, "text/plain"),
             ("POST", "/api/documents/{id}/versions") => JsonContent.Create(new CreateVersionRequest("v", 0)),
             ("POST", "/api/documents/{id}/restore") => JsonContent.Create(new RestoreRequest(0)),
             ("PUT", "/api/documents/{id}/access") => JsonContent.Create(new GrantRequest("other", "viewer")),

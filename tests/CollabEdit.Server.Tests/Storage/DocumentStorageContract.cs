@@ -101,8 +101,57 @@ public abstract class DocumentStorageContract
         Assert.Equal(new Snapshot(5, "xxxxx"), restarted.GetSnapshot("snap", 5));
         Assert.Null(restarted.GetSnapshot("snap", 6));
         Assert.Equal(new Snapshot(5, "xxxxx"), restarted.LatestSnapshot("snap", 7));
-        Assert.Equal(new Snapshot(0, ""), restarted.LatestSnapshot("snap", 4));
+        Assert.Equal(new Snapshot(0, "", Authorship.Empty), restarted.LatestSnapshot("snap", 4));
         Assert.All(Enumerable.Range(0, 9), revision => Assert.Equal(new string('x', revision), restarted.TextAt("snap", revision)));
+    }
+
+    [SkippableFact]
+    public async Task Snapshots_KeepTheirAuthorship_AndTheNewestAuthoredOneIsFound_AcrossARestart()
+    {
+        var storage = Open();
+        var created = Authorship.Of(2, "account:a1:Ann", 10);
+        await storage.CreateDocumentAsync(new StoredDocument("authored", "Authored", 0, Created, Created), "ab", created);
+        var atFive = Authorship.FromSpans([new(2, "account:a1:Ann", 10), new(5, "guest:Bob 😀", 20), new(1, "", 0)]);
+        await storage.AppendAsync("authored", Ops("authored", after: 0, count: 5), new Snapshot(5, "abxxxxxx", atFive));
+        await storage.AppendAsync("authored", Ops("authored", after: 5, count: 3), null);
+        await storage.WriteSnapshotAsync("authored", new Snapshot(8, "a text without authorship"));
+
+        var restarted = Restart(storage);
+
+        Assert.Equal(new Snapshot(0, "ab", created), restarted.GetSnapshot("authored", 0));
+        Assert.Equal(new Snapshot(5, "abxxxxxx", atFive), restarted.GetSnapshot("authored", 5));
+        Assert.Null(restarted.GetSnapshot("authored", 8)!.Authorship);
+        Assert.Equal(5, restarted.LatestAuthoredSnapshot("authored", 8)!.Revision);
+        Assert.Equal(0, restarted.LatestAuthoredSnapshot("authored", 4)!.Revision);
+    }
+
+    [SkippableFact]
+    public async Task Snapshots_CreatedWithoutAnAuthor_CreditTheTextToNobody_AndARewriteAddsAuthorship()
+    {
+        var storage = Open();
+        await storage.CreateDocumentAsync(new StoredDocument("nobody", "Nobody", 0, Created, Created), "abc");
+        await storage.AppendAsync("nobody", Ops("nobody", after: 0, count: 2), new Snapshot(2, "abcxx"));
+        var atTwo = Authorship.FromSpans([new(3, "", Created.ToUnixTimeMilliseconds()), new(2, "Ann", 30)]);
+
+        await storage.WriteSnapshotAsync("nobody", new Snapshot(2, "abcxx", atTwo));
+        var restarted = Restart(storage);
+
+        Assert.Equal(Authorship.Of(3, "", Created.ToUnixTimeMilliseconds()), restarted.GetSnapshot("nobody", 0)!.Authorship);
+        Assert.Equal(atTwo, restarted.GetSnapshot("nobody", 2)!.Authorship);
+    }
+
+    [SkippableFact]
+    public async Task StoredOps_KeepTheRevisionARestoreBroughtBack_AcrossARestart()
+    {
+        var storage = Open();
+        await storage.CreateDocumentAsync(new StoredDocument("restored", "Restored", 0, Created, Created), "");
+        var ops = Ops("restored", after: 0, count: 3);
+        ops[2] = ops[2] with { RestoredFrom = 1 };
+        await storage.AppendAsync("restored", ops, null);
+
+        var read = Restart(storage).ReadOps("restored", 0, 3);
+
+        Assert.Equal([null, null, 1], read.Select(op => op.RestoredFrom));
     }
 
     [SkippableFact]
