@@ -44,3 +44,12 @@ test('refreshNewest replaces the groups the fresh page covers and keeps the olde
   const fresh = groupEntries([entry(2, 'Bob', 1, [1, 'b']), entry(3, 'Bob', 2, [2, 'c'])]);
   assert.deepEqual(refreshNewest(loaded, fresh).map((g) => [g.fromRevision, g.toRevision]), [[2, 3], [1, 1]]);
 });
+
+test('a link to a revision is #r=N, beside a share link token or alone', async () => {
+  const { linkedRevision } = await import('../js/timeslider.js');
+  assert.equal(linkedRevision('#r=123'), 123);
+  assert.equal(linkedRevision('#link=abc&r=0'), 0);
+  assert.equal(linkedRevision('#link=abc'), null);
+  assert.equal(linkedRevision('#r=-1'), null);
+  assert.equal(linkedRevision(''), null);
+});
