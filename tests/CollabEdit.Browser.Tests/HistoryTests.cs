@@ -69,13 +69,15 @@ public sealed class HistoryTests(BrowserFixture fixture) : IAsyncLifetime
         var session = ann.Page.Locator("#sessions li.session").First;
         await session.Locator(".session-head").ClickAsync();
         await session.Locator("button[data-revision='230']").WaitForAsync();
-        var older = session.Locator(".older-revisions");
-        while (await older.CountAsync() > 0)
+        // A page of revisions at a time, each "Older revisions" replaced by the next, until r1.
+        var rows = session.Locator("ol.revisions button[data-revision]");
+        while (await session.Locator("button[data-revision='1']").CountAsync() == 0)
         {
-            await older.ClickAsync();
+            int shown = await rows.CountAsync();
+            await session.Locator(".older-revisions").ClickAsync();
+            await ann.Page.WaitForFunctionAsync("n => document.querySelectorAll('#sessions li.session ol.revisions button[data-revision]').length > n", shown);
         }
 
-        await session.Locator("button[data-revision='1']").WaitForAsync();
         Assert.Equal(230, await session.Locator("ol.revisions button[data-revision]").CountAsync());
         Assert.Equal(1, await ann.Page.Locator("#sessions button[data-revision='0']").CountAsync());
 
@@ -110,11 +112,16 @@ public sealed class HistoryTests(BrowserFixture fixture) : IAsyncLifetime
 
         await ann.Page.ClickAsync("#toggle-history");
         await ann.Page.Locator("#sessions li.session").First.WaitForAsync();
-        var older = ann.Page.Locator("#older");
-        while (await older.IsVisibleAsync())
+        // A page of sessions at a time until r0.
+        var sessions = ann.Page.Locator("#sessions li.session");
+        while (await ann.Page.Locator("#sessions button[data-revision='0']").CountAsync() == 0)
         {
-            await older.ClickAsync();
+            int shown = await sessions.CountAsync();
+            await ann.Page.ClickAsync("#older");
+            await ann.Page.WaitForFunctionAsync("n => document.querySelectorAll('#sessions li.session').length > n || document.querySelector('#sessions li.start')", shown);
         }
+
+        Assert.True(await ann.Page.Locator("#older").IsHiddenAsync());
 
         await ann.Page.Locator("#sessions button[data-revision='0']").WaitForAsync();
         Assert.Equal(26, await ann.Page.Locator("#sessions li.session").CountAsync());

@@ -114,6 +114,7 @@ export class HistoryPanel {
   selected = null;
   refreshTimer = 0;
   shown = false;
+  loadingOlder = false;
 
   /** @param {HistoryOptions} options */
   constructor(options) {
@@ -334,6 +335,18 @@ export class HistoryPanel {
 
   /** The next page of a session's revisions, older than those shown. @param {HTMLElement} li @param {HTMLElement} revisions @param {SessionGroup} group */
   async appendRevisions(li, revisions, group) {
+    // One page at a time: a second click while one loads would list it twice.
+    if (revisions.dataset.loading) return;
+    revisions.dataset.loading = 'true';
+    try {
+      await this.appendRevisionPage(li, revisions, group);
+    } finally {
+      delete revisions.dataset.loading;
+    }
+  }
+
+  /** @param {HTMLElement} li @param {HTMLElement} revisions @param {SessionGroup} group */
+  async appendRevisionPage(li, revisions, group) {
     const upper = Number(revisions.dataset.oldest) - 1;
     const from = Math.max(group.fromRevision - 1, upper - REVISIONS_PAGE);
     const entries = await json(`${this.base}/history?from=${from}&limit=${upper - from}`);
@@ -369,11 +382,17 @@ export class HistoryPanel {
   }
 
   async loadOlder() {
-    if (this.olderBefore === null) return;
-    const page = await this.sessions(this.olderBefore);
-    this.groups = appendOlder(this.groups, page.groups);
-    this.olderBefore = page.olderBefore;
-    this.renderGroups();
+    // One page at a time: a second click while one loads would list it twice.
+    if (this.olderBefore === null || this.loadingOlder) return;
+    this.loadingOlder = true;
+    try {
+      const page = await this.sessions(this.olderBefore);
+      this.groups = appendOlder(this.groups, page.groups);
+      this.olderBefore = page.olderBefore;
+      this.renderGroups();
+    } finally {
+      this.loadingOlder = false;
+    }
   }
 
   /** The document reached `revision` (an edit here or anyone's): the list follows, shortly. @param {number} _revision */
