@@ -352,7 +352,8 @@ export class DocumentConnection extends EventTarget {
    */
   takePeer(revision) {
     const peerId = this.#peerOf.get(revision);
-    this.#peerOf.delete(revision);
+    // Ops are applied in revision order: anything older (a duplicate dropped) is never asked for.
+    for (const known of this.#peerOf.keys()) if (known <= revision) this.#peerOf.delete(known);
     return peerId;
   }
 
