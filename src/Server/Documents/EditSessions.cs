@@ -15,7 +15,7 @@ internal static class EditSessions
     public static readonly TimeSpan MaxPause = TimeSpan.FromMinutes(5);
 
     /// <summary>Ops read from the store at a time, walking back.</summary>
-    private const int Chunk = 256;
+    private const int Chunk = 64;
 
     /// <summary>Units of inserted text a session's preview shows at most.</summary>
     public const int PreviewLength = 80;
@@ -81,7 +81,8 @@ internal static class EditSessions
             upTo = after;
         }
 
-        if (stopped)
+        // Revision 1 read means nothing is older (a page cut by bytes right there included).
+        if (stopped && sessions[^1][0].Revision > 1)
         {
             olderBefore = sessions[^1][0].Revision;
         }

@@ -198,6 +198,24 @@ public sealed class HistoryApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Authorship_OfAGuestsText_NamesTheGuest_WithNoAccount()
+    {
+        // Arrange: a guest through an edit link types after the owner's text.
+        string id = await _server.CreateDocumentAsync("owner's ");
+        var connection = await _server.ConnectAsAsync(null, await _server.CreateLinkAsync(id, "editor"));
+        var guest = await CollabDocument.OpenAsync(connection, id, "Gus").WaitAsync(Timeouts.Call);
+        await SpliceAsync(guest, 8, 0, "guest text");
+
+        // Act
+        var authorship = await GetJsonAsync<AuthorshipResult>($"/api/documents/{id}/authorship");
+
+        // Assert
+        Assert.Equal(
+            [(8, RunningServer.OwnerName, false, true), (10, "Gus", true, false)],
+            authorship.Spans.Select(s => (s.Length, s.AuthorName, s.Guest, s.AuthorId is not null)));
+    }
+
+    [Fact]
     public async Task Compare_AnyTwoRevisions_RebuildsBothTexts_AndCreditsInsertedAndDeletedText()
     {
         // Arrange
