@@ -103,6 +103,8 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : IAsyncLifetime
         await page.WaitForFunctionAsync("() => document.querySelector('#status').textContent === 'connected'");
         await page.ClickAsync("#toggle-authorship");
         await page.Locator("#authorship-legend li").First.WaitForAsync();
+        // Bob's name, shown while he types, fades out: check the page once it has.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.remote-name')].every(e => getComputedStyle(e).opacity === '0')");
         await AssertEveryLookIsCleanAsync(page, "authorship");
 
         await page.ClickAsync("#toggle-history");

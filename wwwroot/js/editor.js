@@ -13,7 +13,7 @@ import { DeviceStore } from './device-store.js';
 import { changesToOperation, operationToChanges } from './changes.js';
 import { HistoryPanel, el, json } from './history.js';
 import { Timeslider, linkedRevision } from './timeslider.js';
-import { applyToSpans, spanRanges, authorsOf, authorColour, authorKey } from './authorship.js';
+import { AuthorshipView, authorshipField } from './authorship-view.js';
 import { identity, chooseIdentity, colourAmong } from './identity.js';
 import { loadLimits, registerServiceWorker } from './app-shell.js';
 import { linkToken, linkHeaders, signedIn } from './access.js';
@@ -23,46 +23,6 @@ import { ShareDialog } from './share.js';
 /** @typedef {PeerPresence & { shownAt?: number }} PlacedPeer a peer's caret, and when its name was last shown */
 
 const remote = Annotation.define();
-
-// ---- who wrote what ----
-
-/** @typedef {import('./authorship.js').AuthorSpan} AuthorSpan */
-/** @typedef {{ authorId: string | null, authorName: string, guest: boolean, at: string | number }} SpanAuthor */
-/** @typedef {{ authorId: string | null, authorName: string, guest: boolean }} PeerAuthor */
-
-/** The author of a remote change (absent: the change is ours). */
-const authorOf = Annotation.define();
-/** Switches the colours on (spans for the text as it is now) or off (null). */
-const setAuthorship = StateEffect.define();
-
-/**
- * The text's authorship spans, kept through every change with its author: null while the colours
- * are off, `{ queue }` while the spans are being fetched (changes made meanwhile wait there), then
- * `{ spans }`; `peers` credits a remote op to its author by the peer it came from, and `me` is
- * who our own edits are. Each decoration names its author and time for the pointer (title).
- * @typedef {{ spans?: AuthorSpan[], queue?: [TextOperation, SpanAuthor][], me: PeerAuthor, peers: Map<string, PeerAuthor> }} AuthorshipState
- */
-const authorshipField = StateField.define({
-  create: () => /** @type {AuthorshipState | null} */ (null),
-  update(value, tr) {
-    for (const effect of tr.effects) if (effect.is(setAuthorship)) value = effect.value;
-    if (!value || !tr.docChanged) return value;
-    const op = changesToOperation(tr.changes, tr.startState.doc.length);
-    const author = tr.annotation(authorOf) ?? { ...value.me, at: Date.now() };
-    if (value.spans) return { ...value, spans: applyToSpans(value.spans, op, author) };
-    return { ...value, queue: [...(value.queue ?? []), [op, author]] };
-  },
-  provide: (field) => EditorView.decorations.from(field, (value) => {
-    if (!value?.spans) return Decoration.none;
-    return Decoration.set(spanRanges(value.spans).filter((r) => r.to > r.from).map(({ from, to, span }) => Decoration.mark({
-      class: 'author-run',
-      attributes: { style: `background: ${authorColour(authorKey(span))}`, title: `${span.authorName}${span.guest ? ' (guest)' : ''} · ${new Date(span.at).toLocaleString()}` },
-    }).range(from, to)));
-  }),
-});
-
-
-export { changesToOperation, operationToChanges } from './changes.js';
 
 // ---- remote carets and selections ----
 
@@ -324,9 +284,13 @@ async function main() {
   });
   view.dispatch({ effects: [...peers.values()].map((p) => setPeer.of(p)) });
   // Exposed for tests and debugging: the live text and revision.
+  const authors = new AuthorshipView({
+    view, connection, documentId, notify,
+    me: () => ({ authorId: account?.id ?? null, authorName: me.name, guest: !account }),
+  });
   Object.assign(window, { collab: {
     view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField),
-    authorship: () => view.state.field(authorshipField)?.spans ?? null,
+    authorship: () => authors.spans(),
   } });
 
   /**
@@ -338,19 +302,12 @@ async function main() {
   let held = null;
   /** @param {TextOperation} op @param {number | null} revision @param {boolean} undoable */
   const applyRemote = (op, revision, undoable) => {
-    const peerId = revision === null ? connection.peerId : connection.takePeer(revision);
-    const credits = view.state.field(authorshipField);
-    let credited = credits && peerId !== undefined ? (peerId === connection.peerId ? credits.me : credits.peers.get(peerId)) : undefined;
-    // While the spans load, the peer is kept and credited when they come; a peer they did not
-    // name (it came later) or an op caught up on (no peer): ask again.
-    if (credits && !credits.spans && peerId !== undefined) credited = /** @type {any} */ ({ authorId: null, authorName: '', guest: false, peerId });
-    else if (credits && !credited) { credited = { authorId: null, authorName: '', guest: false }; authorshipSoon(); }
-    const author = { ...(credited ?? { authorId: null, authorName: '', guest: false }), at: Date.now() };
+    const author = authors.credit(revision === null ? connection.peerId : connection.takePeer(revision));
     view.dispatch({
       changes: operationToChanges(op),
       annotations: undoable
-        ? [remote.of(true), authorOf.of(author), Transaction.userEvent.of('restore'), isolateHistory.of('full')]
-        : [remote.of(true), authorOf.of(author), Transaction.addToHistory.of(false)],
+        ? [remote.of(true), ...author, Transaction.userEvent.of('restore'), isolateHistory.of('full')]
+        : [remote.of(true), ...author, Transaction.addToHistory.of(false)],
     });
   };
   connection.attach((ops, revisions) => {
@@ -522,8 +479,8 @@ async function main() {
   function renderRole() {
     roleEl.textContent = connection.role === 'viewer' ? 'View only' : '';
     historyButton.hidden = connection.role === 'viewer';
-    const authors = document.getElementById('toggle-authorship');
-    if (authors) authors.hidden = connection.role === 'viewer';
+    const authorsButton = document.getElementById('toggle-authorship');
+    if (authorsButton) authorsButton.hidden = connection.role === 'viewer';
   }
   renderRole();
   // Owners and editors rename the document (not viewers, not once the page has lost it).
@@ -617,78 +574,7 @@ async function main() {
   historyButton.before(authorshipButton);
   noticesEl.after(legend);
   authorshipButton.hidden = connection.role === 'viewer';
-  const renderLegend = () => {
-    const value = view.state.field(authorshipField);
-    legend.hidden = !value?.spans;
-    legend.replaceChildren(...authorsOf(value?.spans ?? []).map((a) => {
-      const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-      swatch.style.background = authorColour(authorKey(a));
-      return el('li', {}, [swatch, a.guest ? `${a.authorName} (guest)` : a.authorName]);
-    }));
-  };
-  /**
-   * Fetches who wrote what at our revision (REST, exact) and the author of each peer present (hub),
-   * then applies our unacknowledged edits and whatever the editor applied meanwhile.
-   */
-  const loadAuthorship = async () => {
-    const revision = connection.revision;
-    const local = connection.localOps();
-    const fallbackMe = { authorId: account?.id ?? null, authorName: me.name, guest: !account };
-    view.dispatch({ effects: setAuthorship.of({ queue: [], me: fallbackMe, peers: new Map() }) });
-    const [atRevision, present] = await Promise.all([
-      json(`/api/documents/${encodeURIComponent(documentId)}/authorship?revision=${revision}`).catch(() => null),
-      connection.authorship().catch(() => null),
-    ]);
-    const value = view.state.field(authorshipField);
-    if (!value) return;
-    /** @type {AuthorSpan[] | null} */
-    let spans = atRevision?.spans ?? (present?.revision === revision ? present.spans : null);
-    if (!spans) throw new Error('the server did not say');
-    /** @type {Map<string, PeerAuthor>} */
-    const peers = new Map((present?.peers ?? []).map((/** @type {any} */ p) => [p.peerId, { authorId: p.authorId ?? null, authorName: p.authorName, guest: p.guest }]));
-    const meAuthor = peers.get(connection.peerId) ?? fallbackMe;
-    const now = Date.now();
-    for (const op of local) spans = applyToSpans(spans, op, { ...meAuthor, at: now });
-    for (const [op, author] of value.queue ?? []) {
-      // Others' ops that came while loading are credited now, by the peer they came from.
-      const { peerId, ...known } = /** @type {SpanAuthor & { peerId?: string }} */ (author);
-      const credited = peerId === undefined ? known : { ...(peers.get(peerId) ?? { authorId: null, authorName: '', guest: false }), at: known.at };
-      spans = applyToSpans(spans, op, credited);
-    }
-    view.dispatch({ effects: setAuthorship.of({ spans, me: meAuthor, peers }) });
-    renderLegend();
-  };
-  let authorshipTimer = 0;
-  /** Asks for the spans again shortly (an op came from a peer they did not name). */
-  function authorshipSoon() {
-    if (authorshipTimer) return;
-    authorshipTimer = window.setTimeout(() => {
-      authorshipTimer = 0;
-      if (view.state.field(authorshipField)?.spans) loadAuthorship().catch(() => {});
-    }, 300);
-  }
-  authorshipButton.addEventListener('click', async () => {
-    if (view.state.field(authorshipField)) {
-      view.dispatch({ effects: setAuthorship.of(null) });
-      authorshipButton.setAttribute('aria-pressed', 'false');
-      renderLegend();
-      return;
-    }
-    authorshipButton.setAttribute('aria-pressed', 'true');
-    try {
-      await loadAuthorship();
-    } catch (error) {
-      view.dispatch({ effects: setAuthorship.of(null) });
-      authorshipButton.setAttribute('aria-pressed', 'false');
-      notify(`Who wrote what could not be shown: ${/** @type {Error} */ (error).message}`);
-    }
-    renderLegend();
-  });
-  let legendTimer = 0;
-  connection.addEventListener('committed', () => {
-    if (legend.hidden || legendTimer) return;
-    legendTimer = window.setTimeout(() => { legendTimer = 0; renderLegend(); }, 500);
-  });
+  authors.attach(authorshipButton, legend);
 
   if (opened.restoredEdits > 0) {
     notify(`${opened.restoredEdits} edit${opened.restoredEdits === 1 ? '' : 's'} saved on this device earlier ${opened.restoredEdits === 1 ? 'was' : 'were'} restored and ${navigator.onLine ? 'sent' : 'will be sent when you are back online'}.`);
