@@ -71,7 +71,7 @@ public sealed class HistoryApiTests : IAsyncLifetime
         var bob = await small.OpenAsync(id, "bob");
         for (int i = 0; i < 40; i++)
         {
-            await TypeAsync(i % 2 == 0 ? ann : bob, i, i % 2 == 0 ? "a" : "b");
+            await TypeAsync(i % 2 == 0 ? ann : bob, i, i % 2 == 0 ? "a" : "b", small);
         }
 
         // Act: page with limit 7 until there is no older page.
@@ -136,9 +136,9 @@ public sealed class HistoryApiTests : IAsyncLifetime
             id = await first.CreateDocumentAsync("");
             var ann = await first.OpenAsync(id, "ann");
             var bob = await first.OpenAsync(id, "bob");
-            await SpliceAsync(ann, 0, 0, "Hello");             // r1 "Hello"
-            await SpliceAsync(bob, 5, 0, " world 😀");         // r2 "Hello world 😀"
-            await SpliceAsync(ann, 0, 1, "J");                 // r3 "Jello world 😀"
+            await SpliceAsync(ann, 0, 0, "Hello", first);      // r1 "Hello"
+            await SpliceAsync(bob, 5, 0, " world 😀", first);  // r2 "Hello world 😀"
+            await SpliceAsync(ann, 0, 1, "J", first);          // r3 "Jello world 😀"
             (await first.Http.PostAsJsonAsync($"/api/documents/{id}/restore", new RestoreRequest(2)).WaitAsync(Timeouts.Http)).EnsureSuccessStatusCode(); // r4 "Hello world 😀"
 
             // Act
@@ -371,13 +371,13 @@ public sealed class HistoryApiTests : IAsyncLifetime
         return text;
     }
 
-    private static async Task TypeAsync(CollabDocument document, int position, string insert) => await SpliceAsync(document, position, 0, insert);
+    private Task TypeAsync(CollabDocument document, int position, string insert, RunningServer? server = null) => SpliceAsync(document, position, 0, insert, server);
 
-    private static async Task SpliceAsync(CollabDocument document, int position, int deleteCount, string insert)
+    /// <summary>Edits once the client has every op the server committed (the others' included), so positions are on the latest text.</summary>
+    private async Task SpliceAsync(CollabDocument document, int position, int deleteCount, string insert, RunningServer? server = null)
     {
-        // Wait for the other clients' ops first, so each edit is made on the latest text.
-        await Task.Delay(50);
-        await document.WhenSynchronizedAsync().WaitAsync(Timeouts.Call);
+        int revision = (await (server ?? _server).GetDocumentAsync(document.DocumentId).WaitAsync(Timeouts.Http)).Revision;
+        await Eventually.TrueAsync(() => document.Revision >= revision, $"the client reaches revision {revision}");
         document.Splice(position, deleteCount, insert);
         await document.WhenSynchronizedAsync().WaitAsync(Timeouts.Call);
     }
