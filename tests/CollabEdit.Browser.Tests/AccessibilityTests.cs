@@ -90,9 +90,41 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : IAsyncLifetime
         await page.Keyboard.TypeAsync("more text\n");
         await page.WaitForFunctionAsync("() => document.querySelector('#status').textContent === 'connected'");
         await page.ClickAsync("#toggle-history");
-        await page.Locator("#revisions button[data-revision='0']").ClickAsync();
-        await page.Locator("#revision-text").WaitForAsync();
+        await page.Locator("#sessions .session-head").First.ClickAsync();
+        await page.Locator("#sessions button[data-revision='0']").ClickAsync();
+        await page.Locator("#revision-detail ins").First.WaitForAsync();
+        await page.ClickAsync("#compare");
+        await page.Locator("#compare-result pre").WaitForAsync();
         await AssertEveryLookIsCleanAsync(page, "history");
+
+        // The restore's confirmation.
+        await page.ClickAsync("#restore");
+        await page.Locator("dialog.confirm").WaitForAsync();
+        await AssertEveryLookIsCleanAsync(page, "restore-confirm");
+    }
+
+    [Fact]
+    public async Task Timeslider_AndAuthorshipColours_HaveNoAxeViolations()
+    {
+        string id = await _server.CreateDocumentAsync("version one\n", "Report");
+        var page = await OpenEditorAsync(id, "Ann");
+        var bob = await EditorPage.OpenAsync(fixture.Browser, _server.BaseUri, id, "Bob", "#1d4ed8");
+        await bob.MoveToAsync(0);
+        await bob.Page.Keyboard.TypeAsync("Bob's words ");
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.TypeAsync("Ann's words\n");
+        await page.WaitForFunctionAsync("() => document.querySelector('#status').textContent === 'connected'");
+        await page.ClickAsync("#toggle-authorship");
+        await page.Locator("#authorship-legend li").First.WaitForAsync();
+        // Bob's name, shown while he types, fades out: check the page once it has.
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.remote-name')].every(e => getComputedStyle(e).opacity === '0')");
+        await AssertEveryLookIsCleanAsync(page, "authorship");
+
+        await page.ClickAsync("#toggle-history");
+        await page.ClickAsync("#open-timeslider");
+        await page.Locator("#ts-text .author-run").First.WaitForAsync();
+        await AssertEveryLookIsCleanAsync(page, "timeslider");
+        await bob.Context.CloseAsync();
     }
 
     [Theory]

@@ -161,13 +161,14 @@ public sealed class EditorTests(BrowserFixture fixture) : IAsyncLifetime
         await ann.Page.FillAsync("#version-name", "Submitted draft");
         await ann.Page.ClickAsync("#save-version");
         await ann.Page.Locator("#versions button", new() { HasText = "Submitted draft" }).WaitForAsync();
-        await ann.Page.Locator("#revisions button[data-revision='0']").ClickAsync();
+        await ann.Page.Locator("#sessions button[data-revision='0']").ClickAsync();
         await ann.Page.Locator("#revision-text").WaitForAsync();
         Assert.Equal("version one\n", await ann.Page.Locator("#revision-text").InnerTextAsync());
-        Assert.True(await ann.Page.Locator("#revision-detail ins").CountAsync() > 0);
+        await ann.Page.Locator("#revision-detail ins").First.WaitForAsync();
         await ann.Page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "history-panel.png") });
 
         await ann.Page.ClickAsync("#restore");
+        await ann.Page.ClickAsync("#confirm-restore");
         await Eventually.TrueAsync(() => _server.GetDocumentAsync(id).Result.Text == "version one\n", "the restore is committed");
 
         Assert.Equal("version one\n", await ConvergedAsync(id, ann, bob));

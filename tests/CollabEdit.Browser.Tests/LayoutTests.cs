@@ -46,7 +46,7 @@ public sealed class LayoutTests(BrowserFixture fixture) : IAsyncLifetime
         Assert.True(header.Height <= 120, $"the header takes {header.Height} px of the phone's height");
 
         await page.ClickAsync("#toggle-history");
-        await page.Locator("#revisions").WaitForAsync();
+        await page.Locator("#sessions").WaitForAsync();
         var sheet = (await page.Locator("#history").BoundingBoxAsync())!;
         Assert.True(sheet.X <= 0 && sheet.Y <= 0 && sheet.Width >= 390 && sheet.Height >= 844, $"history is {sheet.X},{sheet.Y} {sheet.Width}×{sheet.Height}, not the whole screen");
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "phone-history-sheet.png") });
@@ -103,7 +103,7 @@ public sealed class LayoutTests(BrowserFixture fixture) : IAsyncLifetime
         await bob.MoveToAsync(4);
         await page.Locator(".remote-caret").WaitForAsync();
         await page.ClickAsync("#toggle-history");
-        await page.Locator("#revisions").WaitForAsync();
+        await page.Locator("#sessions").WaitForAsync();
         (await _server.Http.DeleteAsync($"/api/documents/{id}")).EnsureSuccessStatusCode();
         await page.Locator(".notice.ended").WaitForAsync(new() { Timeout = 60_000 });
 
@@ -147,7 +147,7 @@ public sealed class LayoutTests(BrowserFixture fixture) : IAsyncLifetime
         await page.GotoAsync($"/d/{id}");
         await page.WaitForFunctionAsync("() => document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 60_000 });
         await page.ClickAsync("#toggle-history");
-        await page.Locator("#revisions button[data-revision='0']").ClickAsync();
+        await page.Locator("#sessions button[data-revision='0']").ClickAsync();
         await page.Locator("#revision-text").WaitForAsync();
         double h2 = await page.Locator("#history h2").First.EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize)");
         double h3 = await page.Locator("#history h3").First.EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize)");

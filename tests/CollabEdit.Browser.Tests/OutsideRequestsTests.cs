@@ -32,7 +32,7 @@ public sealed class OutsideRequestsTests(BrowserFixture fixture) : IAsyncLifetim
         await page.GotoAsync($"/d/{id}");
         await page.WaitForFunctionAsync("() => document.querySelector('#status').dataset.status === 'connected'", null, new() { Timeout = 60_000 });
         await page.ClickAsync("#toggle-history");
-        await page.Locator("#revisions").WaitForAsync();
+        await page.Locator("#sessions").WaitForAsync();
         await page.GotoAsync("/d/doesnotexist");
         await page.Locator(".not-found").WaitForAsync(new() { Timeout = 60_000 });
         await page.GotoAsync("/api/docs");

@@ -41,7 +41,7 @@ export const ClientState = Object.freeze({
  */
 
 /** Nothing to do. */
-const NONE = /** @type {ClientStep} */ (Object.freeze({ apply: Object.freeze([]), send: null, committed: Object.freeze([]) }));
+const NONE = /** @type {ClientStep} */ (Object.freeze({ apply: Object.freeze([]), send: null, committed: Object.freeze([]), revisions: Object.freeze([]) }));
 
 /** Code units an op inserts. @param {TextOperation} op */
 export function insertedLength(op) {
@@ -307,7 +307,7 @@ export class OtClient {
     this.#awaitingResendAck = false;
     const send = this.#acknowledged();
     const step = this.#drain();
-    return Object.freeze({ apply: [undo, ...step.apply], send: step.send ?? send, committed: step.committed });
+    return Object.freeze({ apply: [undo, ...step.apply], send: step.send ?? send, committed: step.committed, revisions: [null, ...(step.revisions ?? [])] });
   }
 
   /**
@@ -369,6 +369,8 @@ export class OtClient {
     let send = null;
     /** @type {TextOperation[] | null} */
     let committed = null;
+    /** @type {number[] | null} */
+    let revisions = null;
     while (true) {
       const next = this.#revision + 1;
       if (this.#ackRevision === next && this.#inflight !== null) {
@@ -390,6 +392,7 @@ export class OtClient {
       this.#revision = next;
       (committed ??= []).push(remote);
       (apply ??= []).push(this.#transformRemote(remote));
+      (revisions ??= []).push(next);
     }
 
     // Drop anything already covered (duplicates that arrived before a gap was filled).
@@ -401,7 +404,7 @@ export class OtClient {
 
     return apply === null && send === null && committed === null
       ? NONE
-      : Object.freeze({ apply: apply ?? [], send, committed: committed ?? [] });
+      : Object.freeze({ apply: apply ?? [], send, committed: committed ?? [], revisions: revisions ?? [] });
   }
 
   /** @returns {Submission | null} the buffer's submission, now in flight, or null */

@@ -70,10 +70,14 @@ export class DocumentConnection extends EventTarget {
   #savedLocally = true;
   /** Local edits (not keystrokes: see markEdit) made since the client was last synchronized. */
   #edits = 0;
-  /** @type {((ops: readonly TextOperation[]) => void) | null} */
+  /** @type {((ops: readonly TextOperation[], revisions: readonly (number | null)[]) => void) | null} */
   #sink = null;
-  /** Ops for the editor that arrived before it was attached. @type {TextOperation[]} */
+  /** Ops for the editor that arrived before it was attached, with their revisions. @type {TextOperation[]} */
   #early = [];
+  /** @type {(number | null)[]} */
+  #earlyRevisions = [];
+  /** The peer each remote op not yet applied came from, as its broadcast said, by revision. @type {Map<number, string>} */
+  #peerOf = new Map();
   /** @type {{ name: string, color: string, anchor: number, head: number } | null} our selection, waiting to be sent */
   #ownPresence = null;
   /** @type {{ anchor: number, head: number, revision: number } | null} the selection we reported last */
@@ -119,8 +123,9 @@ export class DocumentConnection extends EventTarget {
     this.#hub.keepAliveIntervalInMilliseconds = 2000;
     this.#hub.serverTimeoutInMilliseconds = 4000;
 
-    this.#hub.on('Op', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {unknown} */ op) => {
+    this.#hub.on('Op', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {unknown} */ op, /** @type {string} */ peerId) => {
       if (doc !== this.documentId) return;
+      if (typeof peerId === 'string') this.#peerOf.set(revision, peerId);
       if (this.#client) this.#step(this.#client.receiveOp(revision, TextOperation.fromJSON(op)));
       else this.#beforeOpen.push([revision, op]);
     });
@@ -133,6 +138,12 @@ export class DocumentConnection extends EventTarget {
       if (doc !== this.documentId) return;
       this.#earlyPresence.delete(peerId);
       this.#emit('peerleft', peerId);
+    });
+    // Someone restored an earlier revision (REST restore): the page says who, beside the change.
+    // Sent after the restore's Op, to everyone with the document open, the restorer included.
+    this.#hub.on('Restored', (/** @type {string} */ doc, /** @type {number} */ revision, /** @type {number} */ fromRevision, /** @type {string} */ by, /** @type {string | null} */ byAccountId) => {
+      if (doc !== this.documentId) return;
+      this.#emit('restored', { revision, fromRevision, by, byAccountId });
     });
     this.#hub.on('DocumentDeleted', (/** @type {string} */ doc) => {
       if (doc === this.documentId) this.#end('deleted');
@@ -325,12 +336,30 @@ export class DocumentConnection extends EventTarget {
 
   /**
    * Gives the connection the editor's way to apply ops (already transformed for the local text,
-   * kept out of the undo history). Ops that arrived before are applied now.
-   * @param {(ops: readonly TextOperation[]) => void} sink
+   * kept out of the undo history), each with the revision it was committed as (null: the take-back
+   * of a refused op of ours). Ops that arrived before are applied now.
+   * @param {(ops: readonly TextOperation[], revisions: readonly (number | null)[]) => void} sink
    */
   attach(sink) {
     this.#sink = sink;
-    if (this.#early.length > 0) sink(this.#early.splice(0));
+    if (this.#early.length > 0) sink(this.#early.splice(0), this.#earlyRevisions.splice(0));
+  }
+
+  /**
+   * The peer whose op was committed as `revision`, as its broadcast said (undefined for an op
+   * caught up on, which names none). Asked once: forgotten after.
+   * @param {number} revision
+   */
+  takePeer(revision) {
+    const peerId = this.#peerOf.get(revision);
+    // Ops are applied in revision order: anything older (a duplicate dropped) is never asked for.
+    for (const known of this.#peerOf.keys()) if (known <= revision) this.#peerOf.delete(known);
+    return peerId;
+  }
+
+  /** Who wrote what at the server's current revision, with the author of each peer present (hub `Authorship`). */
+  authorship() {
+    return this.#hub.invoke('Authorship', this.documentId);
   }
 
   /**
@@ -388,6 +417,12 @@ export class DocumentConnection extends EventTarget {
       head = op.transformIndex(Math.min(head, op.baseLength), false);
     }
     return { ...presence, anchor, head };
+  }
+
+  /** Our edits the server has not acknowledged, in order: the local text is the server's text at `revision` with these applied. */
+  localOps() {
+    const client = this.#client;
+    return client ? [client.inflight, ...client.pendingOps].filter((op) => op !== null) : [];
   }
 
   /** Deletes this tab's draft from the device (its text was downloaded or saved elsewhere). */
@@ -507,10 +542,12 @@ export class DocumentConnection extends EventTarget {
         logged.push({ revision: ++revision, op: op.toJSON() });
       }
       this.#draft?.addCommitted(logged);
+      this.#emit('committed', client.revision);
     }
     if (step.apply.length > 0) {
-      if (this.#sink) this.#sink(step.apply);
-      else this.#early.push(...step.apply);
+      const revisions = step.revisions ?? step.apply.map(() => null);
+      if (this.#sink) this.#sink(step.apply, revisions);
+      else { this.#early.push(...step.apply); this.#earlyRevisions.push(...revisions); }
     }
     if (step.send) this.#send(step.send);
     this.#releasePresence();

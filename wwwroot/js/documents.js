@@ -9,8 +9,17 @@ import { goSignIn, signedIn, signOut } from './access.js';
 /** Offline copies of documents not opened for this long are removed (never unsent edits). */
 const KEEP_COPIES_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** The list as the search box and the sort menu ask for it. */
+function listUrl() {
+  const q = /** @type {HTMLInputElement} */ (document.getElementById('search')).value.trim();
+  const sort = /** @type {HTMLSelectElement} */ (document.getElementById('sort')).value;
+  const params = new URLSearchParams({ sort });
+  if (q) params.set('q', q);
+  return `/api/documents?${params}`;
+}
+
 async function load() {
-  const response = await fetch('/api/documents');
+  const response = await fetch(listUrl());
   if (response.status === 401) { goSignIn(); return; }
   const all = await response.json();
   const documents = all.filter((/** @type {any} */ d) => d.role === 'owner');
@@ -58,7 +67,11 @@ async function load() {
     row.append(title, edited, actions);
     return row;
   }));
-  /** @type {HTMLElement} */ (document.getElementById('empty')).hidden = documents.length > 0;
+  const empty = /** @type {HTMLElement} */ (document.getElementById('empty'));
+  empty.hidden = documents.length > 0;
+  empty.textContent = /** @type {HTMLInputElement} */ (document.getElementById('search')).value.trim()
+    ? 'No document of yours matches.'
+    : 'No documents yet: create one above.';
 }
 
 /** The trash: documents you deleted, to restore or delete for good. */
@@ -114,6 +127,56 @@ let creating = false;
     creating = false;
     button.disabled = false;
   }
+});
+
+// Find: the list follows the search box (shortly after typing stops) and the sort menu.
+let findTimer = 0;
+const reload = () => {
+  clearTimeout(findTimer);
+  findTimer = window.setTimeout(() => load().catch(() => {}), 250);
+};
+/** @type {HTMLElement} */ (document.getElementById('search')).addEventListener('input', reload);
+/** @type {HTMLElement} */ (document.getElementById('sort')).addEventListener('change', reload);
+/** @type {HTMLElement} */ (document.getElementById('find')).addEventListener('submit', (event) => { event.preventDefault(); reload(); });
+
+/**
+ * Creates a document from a text file: the server checks it (UTF-8, the size of a paste) and says
+ * what is wrong in plain words, shown here.
+ * @param {File} file
+ */
+async function importFile(file) {
+  const error = /** @type {HTMLElement} */ (document.getElementById('import-error'));
+  error.textContent = '';
+  const form = new FormData();
+  form.append('file', file, file.name);
+  try {
+    const response = await fetch('/api/documents/import', { method: 'POST', body: form });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      error.textContent = `“${file.name}” was not imported: ${body?.detail ?? body?.title ?? `the server answered ${response.status}`}`;
+      return;
+    }
+    location.href = `/d/${encodeURIComponent(body.id)}`;
+  } catch {
+    error.textContent = `“${file.name}” was not imported (are you offline?).`;
+  }
+}
+const fileInput = /** @type {HTMLInputElement} */ (document.getElementById('import-file'));
+fileInput.addEventListener('change', () => {
+  const file = fileInput.files?.[0];
+  if (file) importFile(file).finally(() => { fileInput.value = ''; });
+});
+const drop = /** @type {HTMLElement} */ (document.getElementById('drop'));
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  const file = event.dataTransfer?.files[0];
+  if (file) importFile(file);
 });
 
 registerServiceWorker();

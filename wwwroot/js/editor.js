@@ -5,13 +5,15 @@
 // its history through the remote changes). Every text from others is rendered as text, never HTML.
 
 import {
-  EditorView, basicSetup, EditorState, StateField, StateEffect, Annotation, Transaction, Decoration, WidgetType, Compartment,
+  EditorView, basicSetup, EditorState, StateField, StateEffect, Annotation, Transaction, Decoration, WidgetType, Compartment, isolateHistory,
 } from '../lib/vendor.js';
 import { TextOperation } from './text-operation.js';
 import { DocumentConnection } from './connection.js';
 import { DeviceStore } from './device-store.js';
 import { changesToOperation, operationToChanges } from './changes.js';
-import { HistoryPanel, el } from './history.js';
+import { HistoryPanel, el, json } from './history.js';
+import { Timeslider, linkedRevision } from './timeslider.js';
+import { AuthorshipView, authorshipField } from './authorship-view.js';
 import { identity, chooseIdentity, colourAmong } from './identity.js';
 import { loadLimits, registerServiceWorker } from './app-shell.js';
 import { linkToken, linkHeaders, signedIn } from './access.js';
@@ -21,8 +23,6 @@ import { ShareDialog } from './share.js';
 /** @typedef {PeerPresence & { shownAt?: number }} PlacedPeer a peer's caret, and when its name was last shown */
 
 const remote = Annotation.define();
-
-export { changesToOperation, operationToChanges } from './changes.js';
 
 // ---- remote carets and selections ----
 
@@ -246,6 +246,7 @@ async function main() {
         EditorView.contentAttributes.of({ 'aria-label': `Text of ${title}` }),
         editable.of(readOnlyFor(connection.role)),
         peersField,
+        authorshipField,
         // An edit the server would refuse for the document's size is refused here, changing nothing.
         EditorState.changeFilter.of((tr) => {
           if (tr.annotation(remote) || tr.newDoc.length <= limits.maxDocumentLength) return true;
@@ -283,12 +284,70 @@ async function main() {
   });
   view.dispatch({ effects: [...peers.values()].map((p) => setPeer.of(p)) });
   // Exposed for tests and debugging: the live text and revision.
-  Object.assign(window, { collab: { view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField) } });
+  const authors = new AuthorshipView({
+    view, connection, documentId, notify,
+    me: () => ({ authorId: account?.id ?? null, authorName: me.name, guest: !account }),
+  });
+  Object.assign(window, { collab: {
+    view, connection, text: () => view.state.doc.toString(), peers: () => view.state.field(peersField),
+    authorship: () => authors.spans(),
+  } });
 
-  connection.attach((ops) => {
-    for (const op of ops) {
-      view.dispatch({ changes: operationToChanges(op), annotations: [remote.of(true), Transaction.addToHistory.of(false)] });
+  /**
+   * While a restore of ours is on its way, others' ops wait here (the confirmation dialog keeps
+   * the text from changing under them), so that the restore's op, once we know its revision, can
+   * enter our undo history.
+   * @type {{ ops: [TextOperation, number | null][], undoable: number | null } | null}
+   */
+  let held = null;
+  /** @param {TextOperation} op @param {number | null} revision @param {boolean} undoable */
+  const applyRemote = (op, revision, undoable) => {
+    const author = authors.credit(revision === null ? connection.peerId : connection.takePeer(revision));
+    view.dispatch({
+      changes: operationToChanges(op),
+      annotations: undoable
+        ? [remote.of(true), ...author, Transaction.userEvent.of('restore'), isolateHistory.of('full')]
+        : [remote.of(true), ...author, Transaction.addToHistory.of(false)],
+    });
+  };
+  connection.attach((ops, revisions) => {
+    ops.forEach((op, i) => {
+      if (held) held.ops.push([op, revisions[i] ?? null]);
+      else applyRemote(op, revisions[i] ?? null, false);
+    });
+  });
+  /** Lets the held ops through, the restore's (revision `undoable`) as an edit of ours. */
+  const release = () => {
+    const waiting = held;
+    held = null;
+    for (const [op, revision] of waiting?.ops ?? []) applyRemote(op, revision, revision !== null && revision === waiting?.undoable);
+  };
+  /** @type {Set<number>} revisions of our restores: their announcement is not for us */
+  const ownRestores = new Set();
+  /**
+   * Restores `revision`: the server commits the op that brings the text back (recorded as a
+   * restore, announced to the others); that op, when it reaches us, goes into our undo history as
+   * one edit, so Ctrl+Z takes back exactly the restore, through OT like any undo.
+   * @param {number} revision
+   */
+  const restore = async (revision) => {
+    held = { ops: [], undoable: null };
+    try {
+      const result = await json(`/api/documents/${encodeURIComponent(documentId)}/restore`, { method: 'POST', body: JSON.stringify({ revision }) });
+      held.undoable = result.revision;
+      ownRestores.add(result.revision);
+      // The op comes as a broadcast, before or after the answer: wait (a while) for it.
+      const deadline = Date.now() + 10_000;
+      while (connection.revision < result.revision && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      release();
     }
+  };
+  connection.addEventListener('restored', (e) => {
+    const r = /** @type {CustomEvent<{ revision: number, fromRevision: number, by: string }>} */ (e).detail;
+    // Ours (announced to us too, possibly before the restore's answer): nothing to tell.
+    if (held || ownRestores.has(r.revision)) return;
+    notify(`${r.by || 'Someone'} restored r${r.fromRevision}: the text is now as it was then (r${r.revision}).`);
   });
   connection.addEventListener('presence', (e) => {
     const p = /** @type {CustomEvent<PeerPresence>} */ (e).detail;
@@ -420,6 +479,8 @@ async function main() {
   function renderRole() {
     roleEl.textContent = connection.role === 'viewer' ? 'View only' : '';
     historyButton.hidden = connection.role === 'viewer';
+    const authorsButton = document.getElementById('toggle-authorship');
+    if (authorsButton) authorsButton.hidden = connection.role === 'viewer';
   }
   renderRole();
   // Owners and editors rename the document (not viewers, not once the page has lost it).
@@ -480,8 +541,40 @@ async function main() {
       historyButton.focus();
     }
   };
-  const history = new HistoryPanel(documentId, /** @type {HTMLElement} */ (document.getElementById('history')), () => view.state.doc.toString(), () => showHistory(false));
+  const timeslider = new Timeslider({
+    documentId,
+    title: () => title,
+    revision: () => connection.revision,
+    sessions: (before) => history.sessions(before),
+  });
+  const history = new HistoryPanel({
+    documentId,
+    root: /** @type {HTMLElement} */ (document.getElementById('history')),
+    title: () => title,
+    revision: () => connection.revision,
+    restore,
+    afterRestore: () => view.focus(),
+    openTimeslider: (revision) => { timeslider.open(revision); },
+    close: () => showHistory(false),
+  });
   historyButton.addEventListener('click', () => showHistory(!layout.classList.contains('with-history')));
+  // The panel and the slider follow the document: every revision committed, ours or anyone's.
+  connection.addEventListener('committed', (e) => {
+    const revision = /** @type {CustomEvent<number>} */ (e).detail;
+    history.committed(revision);
+    timeslider.committed(revision);
+  });
+  // A link to a revision (#r=N) opens the timeslider there.
+  const linked = linkedRevision(location.hash);
+  if (linked !== null && connection.role !== 'viewer') timeslider.open(linked);
+
+  // Who wrote what: a toggle colours the text by author, with a legend.
+  const authorshipButton = el('button', { type: 'button', id: 'toggle-authorship', 'aria-pressed': 'false' }, ['Authors']);
+  const legend = el('ul', { id: 'authorship-legend', class: 'legend', 'aria-label': 'Who wrote what', hidden: '' });
+  historyButton.before(authorshipButton);
+  noticesEl.after(legend);
+  authorshipButton.hidden = connection.role === 'viewer';
+  authors.attach(authorshipButton, legend);
 
   if (opened.restoredEdits > 0) {
     notify(`${opened.restoredEdits} edit${opened.restoredEdits === 1 ? '' : 's'} saved on this device earlier ${opened.restoredEdits === 1 ? 'was' : 'were'} restored and ${navigator.onLine ? 'sent' : 'will be sent when you are back online'}.`);

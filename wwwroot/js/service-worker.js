@@ -7,7 +7,7 @@ const VERSION = '__VERSION__';
 const CACHE = `collabedit-shell-${VERSION}`;
 const SHELL = ['/', '/index.html', '/editor.html', '/signin.html', '/css/app.css', '/favicon.svg', '/lib/vendor.js',
   '/js/app-shell.js', '/js/changes.js', '/js/client.js', '/js/connection.js', '/js/device-store.js', '/js/documents.js',
-  '/js/editor.js', '/js/history.js', '/js/identity.js', '/js/text-operation.js', '/js/access.js', '/js/share.js', '/js/account.js'];
+  '/js/editor.js', '/js/history.js', '/js/sessions.js', '/js/authorship.js', '/js/authorship-view.js', '/js/timeslider.js', '/js/identity.js', '/js/text-operation.js', '/js/access.js', '/js/share.js', '/js/account.js'];
 
 self.addEventListener('install', (event) => {
   // Past the HTTP cache: the files of this version, not whatever the browser kept from before.

@@ -3,6 +3,6 @@
 export { EditorView, basicSetup } from 'codemirror';
 export { EditorState, StateField, StateEffect, Annotation, Transaction, Text, ChangeSet, Compartment } from '@codemirror/state';
 export { Decoration, WidgetType, keymap } from '@codemirror/view';
-export { undo, redo } from '@codemirror/commands';
+export { undo, redo, isolateHistory } from '@codemirror/commands';
 export { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel } from '@microsoft/signalr';
 export { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
