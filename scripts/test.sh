@@ -44,7 +44,7 @@ fi
 if [ -n "${COLLABEDIT_TEST_POSTGRES:-}" ]; then
   echo "server suites on PostgreSQL:"
   COLLABEDIT_TEST_SERVER_STORAGE=Postgres dotnet test tests/CollabEdit.Server.Tests -c Debug --no-build \
-    --filter "(FullyQualifiedName~HubValidationTests|FullyQualifiedName~DocumentsApiTests|FullyQualifiedName~ConvergenceTests|FullyQualifiedName~ReconnectTests|FullyQualifiedName~PresenceTests|FullyQualifiedName~TraceThroughHubTests|FullyQualifiedName~CollabEdit.Server.Tests.Access.)&FullyQualifiedName!~Submit_OpThatCouldOutgrowAStorageRow_IsTooLarge&FullyQualifiedName!~Restore_OfATextTooLargeToStoreAsOneOp" \
+    --filter "(FullyQualifiedName~HubValidationTests|FullyQualifiedName~DocumentsApiTests|FullyQualifiedName~ConvergenceTests|FullyQualifiedName~ReconnectTests|FullyQualifiedName~PresenceTests|FullyQualifiedName~TraceThroughHubTests|FullyQualifiedName~CollabEdit.Server.Tests.Access.|FullyQualifiedName~CollabEdit.Server.Tests.History.)&FullyQualifiedName!~Submit_OpThatCouldOutgrowAStorageRow_IsTooLarge&FullyQualifiedName!~Restore_OfATextTooLargeToStoreAsOneOp" \
     2>&1 | tee -a "$log" | grep -vE '^\s*$' | grep -E 'Passed!|Failed!|Failed |Error Message|^\s+(Assert|Expected|Actual)' | head -100
   if [ "${PIPESTATUS[0]}" -ne 0 ]; then
     status=1

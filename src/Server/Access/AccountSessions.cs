@@ -33,6 +33,9 @@ internal sealed class AccountSessions(IAccessStorage storage, IOptions<IdentityO
     private readonly ConcurrentDictionary<string, (string? Stamp, long At)> _stamps = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (bool Revoked, long At)> _revoked = new(StringComparer.Ordinal);
 
+    /// <summary>Moves on every change: a storage read begun before a change never goes into the cache after it.</summary>
+    private long _generation;
+
     /// <summary>Raised with an account id after that account's sessions changed, here or on another process; with null after a change that may concern anyone (a lost notice).</summary>
     public event Action<string?>? Changed;
 
@@ -88,6 +91,7 @@ internal sealed class AccountSessions(IAccessStorage storage, IOptions<IdentityO
     /// <summary>Forgets what was cached about the account (null: about everyone) and raises <see cref="Changed"/>.</summary>
     public void NotifyChanged(string? accountId)
     {
+        Interlocked.Increment(ref _generation);
         if (accountId is null)
         {
             _stamps.Clear();
@@ -112,9 +116,14 @@ internal sealed class AccountSessions(IAccessStorage storage, IOptions<IdentityO
             return cached.Stamp;
         }
 
+        long generation = Interlocked.Read(ref _generation);
         string? stamp = storage.FindAccountById(accountId)?.SecurityStamp;
         TrimIfLarge(_stamps);
-        _stamps[accountId] = (stamp, now);
+        if (Interlocked.Read(ref _generation) == generation)
+        {
+            _stamps[accountId] = (stamp, now);
+        }
+
         return stamp;
     }
 
@@ -126,9 +135,14 @@ internal sealed class AccountSessions(IAccessStorage storage, IOptions<IdentityO
             return cached.Revoked;
         }
 
+        long generation = Interlocked.Read(ref _generation);
         bool revoked = storage.IsSessionRevoked(session);
         TrimIfLarge(_revoked);
-        _revoked[session] = (revoked, now);
+        if (Interlocked.Read(ref _generation) == generation)
+        {
+            _revoked[session] = (revoked, now);
+        }
+
         return revoked;
     }
 

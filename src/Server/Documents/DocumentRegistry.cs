@@ -88,6 +88,27 @@ public sealed partial class DocumentRegistry(
     }
 
     /// <summary>
+    /// Gives back a lease taken for an Open that was then refused (the document went to the trash
+    /// meanwhile): a session nobody else holds is dropped at once rather than left for the idle sweep.
+    /// </summary>
+    public void ReleaseRefused(DocumentSession session)
+    {
+        bool drop;
+        lock (_lock)
+        {
+            session.Leases--;
+            drop = session.Leases <= 0
+                && _sessions.TryGetValue(session.Id, out var current) && ReferenceEquals(current, session)
+                && _sessions.Remove(session.Id);
+        }
+
+        if (drop)
+        {
+            _ = CloseAsync(session);
+        }
+    }
+
+    /// <summary>
     /// Deletes a document with <paramref name="delete"/> (the store's delete) so that no session
     /// outlives it: the loaded session is closed first, and none is made until the delete has
     /// finished (an Open racing it is refused with <c>not-found</c>).

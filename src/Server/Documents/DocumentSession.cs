@@ -884,9 +884,11 @@ public sealed partial class DocumentSession
                 await _store.WriteSnapshotAsync(Id, new Snapshot(authority.Revision, authority.Document.ToString(), _authorship)).ConfigureAwait(false);
             }
         }
-        catch (StorageUnavailableException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // The op log is complete without it; opening replays a few more ops.
+            // The op log is complete without it; opening replays a few more ops. Whatever the
+            // failure (the storage unavailable, the document deleted meanwhile), the session closes:
+            // a snapshot is derived data and never keeps a session loaded.
             LogSnapshotFailed(e, Id);
         }
 

@@ -97,6 +97,15 @@ internal sealed class CollabHub(
         }
 
         var session = registry.Acquire(documentId);
+
+        // The check above may predate a move to the trash (or a revocation) that finished before the
+        // lease was taken; any later move goes through this session. So check once more, now.
+        if (access.RoleOf(Context.User ?? new(), documentId, State.LinkToken) == DocumentRole.None)
+        {
+            registry.ReleaseRefused(session);
+            throw new CollabException(ErrorCodes.NotFound, $"No document {documentId}.");
+        }
+
         bool added = state.TryAdd(new OpenDocument(session, author, role));
         if (!added)
         {
