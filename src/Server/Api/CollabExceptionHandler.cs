@@ -8,7 +8,8 @@ namespace CollabEdit.Server.Api;
 /// <summary>
 /// Answers a request that failed with an error code as a problem detail whose status comes from
 /// <see cref="ErrorStatus"/> and whose title is the code: a refusal from a session, or a write
-/// storage could not make durable (<c>unavailable</c>, 503 with Retry-After). Anything else is
+/// storage could not make durable or a database that cannot be reached (<c>unavailable</c>, 503
+/// with Retry-After). Anything else is
 /// left to the default handler (500, no detail).
 /// </summary>
 internal sealed class CollabExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
@@ -20,6 +21,9 @@ internal sealed class CollabExceptionHandler(IProblemDetailsService problems) : 
             CollabException e => (e.Code, e.Message),
             StorageUnavailableException => (ErrorCodes.Unavailable, "Storage is unavailable; nothing was changed. Retry later."),
             SessionClosedException => (ErrorCodes.Unavailable, "The document was being unloaded; retry."),
+            // The database cannot be reached (PostgreSQL restarting): even a sign-in check fails, and
+            // says so as a 503, not as a server error.
+            Npgsql.NpgsqlException { IsTransient: true } => (ErrorCodes.Unavailable, "The database is unavailable; nothing was changed. Retry later."),
             _ => (null, null),
         };
         if (code is null)
